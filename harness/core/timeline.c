@@ -1,0 +1,2 @@
+/* Timeline events: see timeline.h. */
+#include "harness/core/timeline.h"
