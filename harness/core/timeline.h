@@ -39,7 +39,8 @@ typedef struct
 
   /* DHCP */
   BcDhcpMsg *dhcp;            /* owned; direction from dhcp->op (1 client, 2 server) */
-  guint32 src_addr, dst_addr; /* network order */
+  guint32 src_addr, dst_addr; /* network order; DHCP, and TFTP/HTTP as client -> server */
+  guint16 src_port, dst_port; /* host order; 0 when unknown */
 
   /* TFTP */
   BcTftpPhase tftp_phase;
