@@ -1,0 +1,333 @@
+/* bootserv's HTTP shell on libsoup-3's SoupServer. See http-server.h.
+ *
+ * A GET body is streamed: the response body does not accumulate, and each time a
+ * chunk has been written ("wrote-chunk") the next one is read from the file with
+ * pread and appended, so at most one chunk per connection is in memory. Range is
+ * handled here (SoupServer's own Range support needs the whole body in memory). */
+#include "server/io/http-server.h"
+
+#include <errno.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/io/root-path.h"
+
+#define CHUNK_SIZE (512 * 1024)
+
+struct _BcHttpServer
+{
+  SoupServer *soup;
+  int root_fd;
+  BcEventLog *log;
+  guint16 port;
+};
+
+/* One request: what is being sent, and what to log when it is finished. */
+typedef struct
+{
+  BcHttpServer *server;
+  int fd;
+  goffset next, end; /* next byte to read, one past the last byte to send */
+  guint64 bytes;     /* body bytes written to the socket */
+  gint64 started_us;
+} Request;
+
+static void
+request_free (gpointer p)
+{
+  Request *r = p;
+  if (r->fd >= 0)
+    close (r->fd);
+  g_free (r);
+}
+
+static const struct
+{
+  const char *suffix, *type;
+} content_types[] = {
+  { ".ipxe", "text/plain; charset=utf-8" },
+  { ".txt", "text/plain; charset=utf-8" },
+  { ".cfg", "text/plain; charset=utf-8" },
+  { ".conf", "text/plain; charset=utf-8" },
+  { ".sh", "text/plain; charset=utf-8" },
+  { ".html", "text/html; charset=utf-8" },
+  { ".json", "application/json" },
+  { ".xml", "application/xml" },
+  { ".iso", "application/x-iso9660-image" },
+  { ".gz", "application/gzip" },
+  { ".xz", "application/x-xz" },
+  { ".zst", "application/zstd" },
+  { ".cpio", "application/x-cpio" },
+};
+
+/* Boot files (kernels, initrds, .efi, .kpxe) have no useful type: octet-stream,
+ * which is what iPXE and EDK2's HTTP boot expect for binaries. */
+static const char *
+guess_content_type (const char *path)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (content_types); i++)
+    if (g_str_has_suffix (path, content_types[i].suffix))
+      return content_types[i].type;
+  return "application/octet-stream";
+}
+
+static gboolean
+append_next_chunk (SoupServerMessage *msg, Request *r)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  gsize want = (gsize)MIN ((goffset)CHUNK_SIZE, r->end - r->next);
+  g_autofree guint8 *buf = NULL;
+  gsize got = 0;
+
+  if (want == 0)
+    {
+      soup_message_body_complete (body);
+      return TRUE;
+    }
+  buf = g_malloc (want);
+  while (got < want)
+    {
+      ssize_t n = pread (r->fd, buf + got, want - got, r->next + (goffset)got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      got += (gsize)n;
+    }
+  r->next += (goffset)got;
+  soup_message_body_append_take (body, g_steal_pointer (&buf), got);
+  return TRUE;
+}
+
+static void
+on_wrote_chunk (SoupServerMessage *msg, gpointer user_data)
+{
+  Request *r = user_data;
+
+  if (!append_next_chunk (msg, r))
+    {
+      /* The file shrank or failed under us after the headers went out: the only
+       * honest thing left is to cut the connection short of Content-Length. */
+      g_debug ("http: read error at offset %" G_GOFFSET_FORMAT, r->next);
+      soup_message_body_complete (soup_server_message_get_response_body (msg));
+    }
+}
+
+static void
+on_wrote_body_data (SoupServerMessage *msg, guint chunk_size, gpointer user_data)
+{
+  Request *r = user_data;
+  r->bytes += chunk_size;
+}
+
+static void
+on_finished (SoupServerMessage *msg, gpointer user_data)
+{
+  Request *r = user_data;
+  JsonBuilder *b = bc_event_log_begin ("http");
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  const char *ua
+      = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "User-Agent");
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  json_builder_set_member_name (b, "method");
+  json_builder_add_string_value (b, soup_server_message_get_method (msg));
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, g_uri_get_path (uri));
+  json_builder_set_member_name (b, "status");
+  json_builder_add_int_value (b, soup_server_message_get_status (msg));
+  json_builder_set_member_name (b, "bytes");
+  json_builder_add_int_value (b, (gint64)r->bytes);
+  json_builder_set_member_name (b, "ms");
+  json_builder_add_int_value (b, (g_get_monotonic_time () - r->started_us) / 1000);
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    {
+      GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS (remote);
+      g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (isa));
+      g_autofree char *client = g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (isa));
+      json_builder_set_member_name (b, "client");
+      json_builder_add_string_value (b, client);
+    }
+  if (ua != NULL)
+    {
+      json_builder_set_member_name (b, "user_agent");
+      json_builder_add_string_value (b, ua);
+    }
+  bc_event_log_emit (r->server->log, b);
+}
+
+static void
+set_error (SoupServerMessage *msg, guint status)
+{
+  const char *text = soup_status_get_phrase (status);
+  g_autofree char *body = g_strdup_printf ("%u %s\n", status, text);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, body,
+                                    strlen (body));
+}
+
+static void
+handle (SoupServer *soup, SoupServerMessage *msg, const char *encoded_path, GHashTable *query,
+        gpointer user_data)
+{
+  BcHttpServer *server = user_data;
+  Request *r = g_new0 (Request, 1);
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageHeaders *req_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *resp_headers = soup_server_message_get_response_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  struct stat st;
+  goffset size, start = 0;
+  gboolean partial = FALSE;
+
+  r->server = server;
+  r->fd = -1;
+  r->started_us = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), "bc-request", r, request_free);
+  g_signal_connect (msg, "finished", G_CALLBACK (on_finished), r);
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_replace (resp_headers, "Allow", "GET, HEAD");
+      set_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED);
+      return;
+    }
+  /* "%2F" and "%00" cannot name a file under the root: g_uri_unescape_string
+   * refuses them (NULL). */
+  path = g_uri_unescape_string (encoded_path, "/");
+  if (path == NULL)
+    {
+      set_error (msg, SOUP_STATUS_BAD_REQUEST);
+      return;
+    }
+  r->fd = bc_root_path_open (server->root_fd, path, &st, &error);
+  if (r->fd < 0)
+    {
+      g_debug ("http: %s: %s", path, error->message);
+      set_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+                          ? SOUP_STATUS_NOT_FOUND
+                          : SOUP_STATUS_FORBIDDEN);
+      return;
+    }
+  size = st.st_size;
+  r->end = size;
+
+  /* RFC 9110 §14: one byte range is honoured (iPXE and curl --range send one);
+   * several are answered with the whole file, which the RFC allows. */
+  if (soup_message_headers_get_one (req_headers, "Range") != NULL)
+    {
+      SoupRange *ranges = NULL;
+      int n = 0;
+
+      if (!soup_message_headers_get_ranges (req_headers, size, &ranges, &n))
+        {
+          g_autofree char *cr = g_strdup_printf ("bytes */%" G_GOFFSET_FORMAT, size);
+          soup_message_headers_replace (resp_headers, "Content-Range", cr);
+          set_error (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE);
+          return;
+        }
+      if (n == 1)
+        {
+          partial = TRUE;
+          start = ranges[0].start;
+          r->end = ranges[0].end + 1;
+          soup_message_headers_set_content_range (resp_headers, ranges[0].start, ranges[0].end,
+                                                  size);
+        }
+      soup_message_headers_free_ranges (req_headers, ranges);
+    }
+  r->next = start;
+
+  soup_server_message_set_status (msg, partial ? SOUP_STATUS_PARTIAL_CONTENT : SOUP_STATUS_OK,
+                                  NULL);
+  soup_message_headers_set_content_type (resp_headers, guess_content_type (path), NULL);
+  soup_message_headers_replace (resp_headers, "Accept-Ranges", "bytes");
+  {
+    g_autoptr (GDateTime) mtime = g_date_time_new_from_unix_utc (st.st_mtime);
+    g_autofree char *lm
+        = mtime != NULL ? g_date_time_format (mtime, "%a, %d %b %Y %H:%M:%S GMT") : NULL;
+    if (lm != NULL)
+      soup_message_headers_replace (resp_headers, "Last-Modified", lm);
+  }
+  soup_message_headers_set_content_length (resp_headers, r->end - start);
+
+  if (method == SOUP_METHOD_HEAD)
+    {
+      soup_message_body_complete (body);
+      return;
+    }
+  soup_message_body_set_accumulate (body, FALSE);
+  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (on_wrote_chunk), r);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), r);
+  if (!append_next_chunk (msg, r))
+    {
+      soup_message_headers_set_content_length (resp_headers, 0);
+      set_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+    }
+}
+
+BcHttpServer *
+bc_http_server_new (const char *root, const char *bind_address, guint16 port, BcEventLog *log,
+                    GError **error)
+{
+  g_autoptr (BcHttpServer) server = g_new0 (BcHttpServer, 1);
+  g_autoptr (GInetAddress) inet = NULL;
+  g_autoptr (GSocketAddress) addr = NULL;
+  GSList *listeners;
+
+  server->root_fd = -1;
+  server->log = log;
+  server->root_fd = bc_root_path_open_root (root, error);
+  if (server->root_fd < 0)
+    return NULL;
+  inet = bind_address != NULL ? g_inet_address_new_from_string (bind_address)
+                              : g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "HTTP: '%s' is not an IP address", bind_address);
+      return NULL;
+    }
+  addr = g_inet_socket_address_new (inet, port);
+  server->soup = soup_server_new ("server-header", "bootserv ", NULL);
+  soup_server_add_handler (server->soup, NULL, handle, server, NULL);
+  if (!soup_server_listen (server->soup, addr, 0, error))
+    {
+      g_prefix_error (error, "HTTP: ");
+      return NULL;
+    }
+  listeners = soup_server_get_listeners (server->soup);
+  if (listeners != NULL)
+    {
+      g_autoptr (GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
+      if (G_IS_INET_SOCKET_ADDRESS (local))
+        server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+    }
+  g_slist_free (listeners);
+  return g_steal_pointer (&server);
+}
+
+void
+bc_http_server_free (BcHttpServer *server)
+{
+  if (server == NULL)
+    return;
+  if (server->soup != NULL)
+    {
+      soup_server_disconnect (server->soup);
+      g_object_unref (server->soup);
+    }
+  if (server->root_fd >= 0)
+    close (server->root_fd);
+  g_free (server);
+}
+
+guint16
+bc_http_server_get_port (BcHttpServer *server)
+{
+  return server->port;
+}

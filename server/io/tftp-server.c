@@ -1,0 +1,563 @@
+/* bootserv's TFTP shell: sockets, files, timers and events around the pure session
+ * state machine (server/proto/tftp-session.h). See tftp-server.h. */
+#include "server/io/tftp-server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "server/io/root-path.h"
+#include "server/proto/tftp-packet.h"
+#include "server/proto/tftp-session.h"
+
+/* RFC 7440 allows 65535; more than this buys nothing on a LAN and costs memory. */
+#define MAX_WINDOWSIZE 64
+
+typedef struct _Transfer Transfer;
+
+struct _BcTftpServer
+{
+  int root_fd;
+  int listen_fd;
+  guint16 port;
+  GSource *listen_source;
+  GMainContext *context;
+  BcEventLog *log;
+  GHashTable *transfers; /* Transfer* set, owned */
+  BcTftpTiming timing;
+};
+
+struct _Transfer
+{
+  BcTftpServer *server;
+  int sock;    /* bound to the address the request came to, new port; connected */
+  int file_fd; /* -1 before the file is open */
+  BcTftpSession *session;
+  GSource *source; /* the socket and the session's deadline */
+  char *client;    /* "ip:port" */
+  char *file;
+  gint64 started_us;
+  guint8 *buf; /* windowsize * blksize payload, read with one pread */
+  gsize buf_size;
+};
+
+typedef struct
+{
+  GSource source;
+  Transfer *transfer;
+  gpointer fd_tag;
+} TransferSource;
+
+static void
+emit_error (BcTftpServer *server, const char *client, const char *file, guint code,
+            const char *message)
+{
+  JsonBuilder *b = bc_event_log_begin ("tftp");
+  json_builder_set_member_name (b, "event");
+  json_builder_add_string_value (b, "error");
+  json_builder_set_member_name (b, "client");
+  json_builder_add_string_value (b, client);
+  if (file != NULL)
+    {
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, file);
+    }
+  json_builder_set_member_name (b, "code");
+  json_builder_add_int_value (b, code);
+  json_builder_set_member_name (b, "error");
+  json_builder_add_string_value (b, message);
+  bc_event_log_emit (server->log, b);
+}
+
+static void
+add_options (JsonBuilder *b, GPtrArray *options)
+{
+  json_builder_set_member_name (b, "options");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < options->len; i++)
+    {
+      const BcTftpOption *o = options->pdata[i];
+      json_builder_set_member_name (b, o->name);
+      json_builder_add_string_value (b, o->value);
+    }
+  json_builder_end_object (b);
+}
+
+static void
+transfer_free (Transfer *t)
+{
+  if (t->source != NULL)
+    {
+      g_source_destroy (t->source);
+      g_source_unref (t->source);
+    }
+  if (t->sock >= 0)
+    close (t->sock);
+  if (t->file_fd >= 0)
+    close (t->file_fd);
+  bc_tftp_session_free (t->session);
+  g_free (t->client);
+  g_free (t->file);
+  g_free (t->buf);
+  g_free (t);
+}
+
+static void
+send_bytes (int sock, GBytes *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  if (send (sock, data, len, MSG_DONTWAIT) < 0)
+    g_debug ("tftp: send: %s", g_strerror (errno));
+}
+
+/* Sends what the session asked for: the control packet, then the DATA blocks read
+ * with one pread and sent with one sendmmsg. Returns FALSE when the file cannot be
+ * read (the transfer must end). */
+static gboolean
+transfer_send (Transfer *t, const BcTftpOutput *out)
+{
+  guint64 first_offset, offset;
+  guint len;
+  guint16 wire;
+  gsize want, total = 0;
+  guint8 headers[MAX_WINDOWSIZE][4];
+  struct iovec iov[MAX_WINDOWSIZE][2];
+  struct mmsghdr msgs[MAX_WINDOWSIZE];
+  guint count = MIN (out->count, MAX_WINDOWSIZE);
+
+  if (out->control != NULL)
+    send_bytes (t->sock, out->control);
+  if (out->first_block == 0 || count == 0)
+    return TRUE;
+
+  bc_tftp_session_get_block (t->session, out->first_block, &first_offset, &len, &wire);
+  {
+    guint64 last_offset;
+    guint last_len;
+    guint16 last_wire;
+    bc_tftp_session_get_block (t->session, out->first_block + count - 1, &last_offset, &last_len,
+                               &last_wire);
+    want = (gsize)(last_offset + last_len - first_offset);
+  }
+  g_assert (want <= t->buf_size);
+  while (total < want)
+    {
+      ssize_t n = pread (t->file_fd, t->buf + total, want - total, (off_t)(first_offset + total));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE; /* read error, or the file shrank under us */
+      total += (gsize)n;
+    }
+
+  memset (msgs, 0, sizeof msgs);
+  for (guint i = 0; i < count; i++)
+    {
+      bc_tftp_session_get_block (t->session, out->first_block + i, &offset, &len, &wire);
+      bc_tftp_packet_write_data_header (headers[i], wire);
+      iov[i][0].iov_base = headers[i];
+      iov[i][0].iov_len = 4;
+      iov[i][1].iov_base = t->buf + (offset - first_offset);
+      iov[i][1].iov_len = len;
+      msgs[i].msg_hdr.msg_iov = iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 2;
+    }
+  for (guint sent = 0; sent < count;)
+    {
+      int n = sendmmsg (t->sock, msgs + sent, count - sent, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          /* A full socket buffer or an ICMP error: the retransmission timer recovers. */
+          g_debug ("tftp %s: sendmmsg: %s", t->client, g_strerror (errno));
+          break;
+        }
+      sent += (guint)n;
+    }
+  return TRUE;
+}
+
+static void
+transfer_finish (Transfer *t)
+{
+  BcTftpServer *server = t->server;
+  gint64 ms = (g_get_monotonic_time () - t->started_us) / 1000;
+  BcTftpSessionState state = bc_tftp_session_get_state (t->session);
+  JsonBuilder *b = bc_event_log_begin ("tftp");
+
+  json_builder_set_member_name (b, "event");
+  json_builder_add_string_value (b, state == BC_TFTP_SESSION_DONE ? "complete" : "error");
+  json_builder_set_member_name (b, "client");
+  json_builder_add_string_value (b, t->client);
+  json_builder_set_member_name (b, "file");
+  json_builder_add_string_value (b, t->file);
+  json_builder_set_member_name (b, "bytes");
+  json_builder_add_int_value (b, (gint64)bc_tftp_session_get_bytes_acked (t->session));
+  json_builder_set_member_name (b, "ms");
+  json_builder_add_int_value (b, ms);
+  json_builder_set_member_name (b, "retransmits");
+  json_builder_add_int_value (b, (gint64)bc_tftp_session_get_retransmits (t->session));
+  if (state != BC_TFTP_SESSION_DONE)
+    {
+      const char *why = bc_tftp_session_get_failure (t->session);
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, why != NULL ? why : "aborted");
+    }
+  bc_event_log_emit (server->log, b);
+  g_hash_table_remove (server->transfers, t);
+}
+
+static gboolean
+transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  TransferSource *ts = (TransferSource *)source;
+  Transfer *t = ts->transfer;
+  guint8 packet[BC_TFTP_MAX_PACKET];
+  BcTftpSessionState state = bc_tftp_session_get_state (t->session);
+  g_auto (BcTftpOutput) out = { 0 };
+
+  if (g_source_query_unix_fd (source, ts->fd_tag) & (G_IO_IN | G_IO_ERR))
+    {
+      for (;;)
+        {
+          ssize_t n = recv (t->sock, packet, sizeof packet, MSG_DONTWAIT);
+          if (n < 0)
+            {
+              if (errno == EINTR)
+                continue;
+              /* EAGAIN: drained. ECONNREFUSED: the client's port closed (ICMP);
+               * it may come back with a retransmitted ACK, or the timer gives up. */
+              break;
+            }
+          state = bc_tftp_session_receive (t->session, packet, (gsize)n, g_get_monotonic_time (),
+                                           &out);
+          if (!transfer_send (t, &out))
+            goto read_failed;
+          bc_tftp_output_clear (&out);
+          if (state == BC_TFTP_SESSION_DONE || state == BC_TFTP_SESSION_FAILED)
+            break;
+        }
+    }
+  if (state != BC_TFTP_SESSION_DONE && state != BC_TFTP_SESSION_FAILED)
+    {
+      gint64 now = g_get_monotonic_time ();
+      if (now >= bc_tftp_session_get_deadline (t->session))
+        {
+          state = bc_tftp_session_tick (t->session, now, &out);
+          if (!transfer_send (t, &out))
+            goto read_failed;
+        }
+    }
+  if (state == BC_TFTP_SESSION_DONE || state == BC_TFTP_SESSION_FAILED)
+    {
+      transfer_finish (t); /* destroys this source */
+      return G_SOURCE_REMOVE;
+    }
+  g_source_set_ready_time (source, bc_tftp_session_get_deadline (t->session));
+  return G_SOURCE_CONTINUE;
+
+read_failed:
+  {
+    g_autoptr (GBytes) err = bc_tftp_packet_build_error (BC_TFTP_ERR_UNDEFINED, "read error");
+    send_bytes (t->sock, err);
+    emit_error (t->server, t->client, t->file, BC_TFTP_ERR_UNDEFINED,
+                "the file could not be read (shrunk or I/O error)");
+    g_hash_table_remove (t->server->transfers, t);
+    return G_SOURCE_REMOVE;
+  }
+}
+
+static GSourceFuncs transfer_source_funcs = {
+  .dispatch = transfer_dispatch,
+};
+
+/* Ends a request before a session exists: an ERROR packet from the transfer socket,
+ * and an event. */
+static void
+refuse (Transfer *t, guint code, const char *message)
+{
+  g_autoptr (GBytes) err = bc_tftp_packet_build_error ((guint16)code, message);
+  send_bytes (t->sock, err);
+  emit_error (t->server, t->client, t->file, code, message);
+}
+
+/* The path MTU to the client as the kernel knows it (the route's interface MTU, or
+ * less after ICMP fragmentation-needed). */
+static guint
+path_max_blksize (int sock)
+{
+  int mtu = 0;
+  socklen_t len = sizeof mtu;
+
+  if (getsockopt (sock, IPPROTO_IP, IP_MTU, &mtu, &len) < 0 || mtu < 68)
+    mtu = 1500;
+  /* - IPv4 header 20 - UDP 8 - TFTP 4 */
+  return (guint)MIN (mtu - 32, BC_TFTP_MAX_BLKSIZE);
+}
+
+static void
+handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struct sockaddr_in *from,
+                const struct in_addr *local)
+{
+  g_autoptr (BcTftpPacket) req = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (BcTftpNegotiated) neg = { 0 };
+  g_auto (BcTftpOutput) out = { 0 };
+  struct sockaddr_in bind_addr = { .sin_family = AF_INET, .sin_addr = *local };
+  char ip[INET_ADDRSTRLEN];
+  Transfer *t;
+  struct stat st;
+  BcTftpLimits limits;
+  TransferSource *ts;
+
+  /* Stray DATA/ACK/ERROR to the request port (late packets of old transfers): drop. */
+  if (len >= 2 && data[0] == 0 && data[1] >= BC_TFTP_OP_DATA && data[1] <= BC_TFTP_OP_OACK)
+    return;
+
+  t = g_new0 (Transfer, 1);
+  t->server = server;
+  t->file_fd = -1;
+  t->started_us = g_get_monotonic_time ();
+  inet_ntop (AF_INET, &from->sin_addr, ip, sizeof ip);
+  t->client = g_strdup_printf ("%s:%u", ip, ntohs (from->sin_port));
+  g_hash_table_add (server->transfers, t);
+
+  /* RFC 1350 §4: each transfer gets its own port (TID), from the address the client
+   * sent the request to (clients check where replies come from). */
+  t->sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (t->sock < 0 || bind (t->sock, (struct sockaddr *)&bind_addr, sizeof bind_addr) < 0
+      || connect (t->sock, (const struct sockaddr *)from, sizeof *from) < 0)
+    {
+      g_debug ("tftp %s: transfer socket: %s", t->client, g_strerror (errno));
+      emit_error (server, t->client, NULL, BC_TFTP_ERR_UNDEFINED, "no transfer socket");
+      g_hash_table_remove (server->transfers, t);
+      return;
+    }
+
+  if (!bc_tftp_packet_parse (data, len, &req, &error))
+    {
+      refuse (t, BC_TFTP_ERR_ILLEGAL_OP, error->message);
+      g_hash_table_remove (server->transfers, t);
+      return;
+    }
+  t->file = g_strdup (req->filename);
+  {
+    JsonBuilder *b = bc_event_log_begin ("tftp");
+    json_builder_set_member_name (b, "event");
+    json_builder_add_string_value (b, "request");
+    json_builder_set_member_name (b, "client");
+    json_builder_add_string_value (b, t->client);
+    if (req->filename != NULL)
+      {
+        json_builder_set_member_name (b, "file");
+        json_builder_add_string_value (b, req->filename);
+        json_builder_set_member_name (b, "mode");
+        json_builder_add_string_value (b, req->mode);
+      }
+    json_builder_set_member_name (b, "opcode");
+    json_builder_add_string_value (b, bc_tftp_opcode_to_string (req->opcode));
+    add_options (b, req->options);
+    bc_event_log_emit (server->log, b);
+  }
+
+  if (req->opcode == BC_TFTP_OP_WRQ)
+    {
+      refuse (t, BC_TFTP_ERR_ACCESS, "write requests are refused: this server is read-only");
+      g_hash_table_remove (server->transfers, t);
+      return;
+    }
+  /* Boot firmware always asks for octet. netascii would need the file converted on
+   * the fly (and tsize computed over it): refused, with a message that says so. */
+  if (!g_str_equal (req->mode, "octet"))
+    {
+      g_autofree char *msg = g_strdup_printf ("mode '%.16s' not supported: use octet", req->mode);
+      refuse (t, BC_TFTP_ERR_ILLEGAL_OP, msg);
+      g_hash_table_remove (server->transfers, t);
+      return;
+    }
+
+  t->file_fd = bc_root_path_open (server->root_fd, req->filename, &st, &error);
+  if (t->file_fd < 0)
+    {
+      guint code = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? BC_TFTP_ERR_NOT_FOUND
+                                                                             : BC_TFTP_ERR_ACCESS;
+      refuse (t, code, error->message);
+      g_hash_table_remove (server->transfers, t);
+      return;
+    }
+
+  limits.max_blksize = path_max_blksize (t->sock);
+  limits.max_windowsize = MAX_WINDOWSIZE;
+  limits.file_size = (guint64)st.st_size;
+  bc_tftp_negotiate (req, &limits, &neg);
+  t->session = bc_tftp_session_new (&neg, (guint64)st.st_size, &server->timing,
+                                    g_get_monotonic_time (), &out);
+  t->buf_size = (gsize)neg.blksize * neg.windowsize;
+  t->buf = g_malloc (t->buf_size);
+
+  if (neg.oack->len > 0)
+    {
+      JsonBuilder *b = bc_event_log_begin ("tftp");
+      json_builder_set_member_name (b, "event");
+      json_builder_add_string_value (b, "oack");
+      json_builder_set_member_name (b, "client");
+      json_builder_add_string_value (b, t->client);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, t->file);
+      add_options (b, neg.oack);
+      bc_event_log_emit (server->log, b);
+    }
+
+  ts = (TransferSource *)g_source_new (&transfer_source_funcs, sizeof (TransferSource));
+  ts->transfer = t;
+  ts->fd_tag = g_source_add_unix_fd (&ts->source, t->sock, G_IO_IN | G_IO_ERR);
+  g_source_set_name (&ts->source, "bc-tftp-transfer");
+  g_source_set_priority (&ts->source, G_PRIORITY_DEFAULT);
+  t->source = &ts->source;
+  g_source_attach (t->source, server->context);
+
+  if (!transfer_send (t, &out))
+    {
+      refuse (t, BC_TFTP_ERR_UNDEFINED, "read error");
+      g_hash_table_remove (server->transfers, t);
+      return;
+    }
+  g_source_set_ready_time (t->source, bc_tftp_session_get_deadline (t->session));
+}
+
+static gboolean
+on_listen_readable (gint fd, GIOCondition condition, gpointer user_data)
+{
+  BcTftpServer *server = user_data;
+
+  /* A bounded batch per wake-up, so a flood of requests cannot starve transfers. */
+  for (int i = 0; i < 32; i++)
+    {
+      guint8 data[BC_TFTP_MAX_PACKET];
+      union
+      {
+        char buf[CMSG_SPACE (sizeof (struct in_pktinfo))];
+        struct cmsghdr align;
+      } control;
+      struct sockaddr_in from;
+      struct iovec iov = { data, sizeof data };
+      struct msghdr msg = {
+        .msg_name = &from,
+        .msg_namelen = sizeof from,
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control.buf,
+        .msg_controllen = sizeof control.buf,
+      };
+      struct in_addr local = { .s_addr = htonl (INADDR_ANY) };
+      ssize_t n = recvmsg (fd, &msg, MSG_DONTWAIT);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      if (from.sin_family != AF_INET || ntohs (from.sin_port) == 0)
+        continue;
+      for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+          {
+            struct in_pktinfo pi;
+            memcpy (&pi, CMSG_DATA (c), sizeof pi);
+            /* ipi_addr: the destination of the request (broadcasts excluded by the
+             * kernel putting the interface address in ipi_spec_dst). */
+            local = pi.ipi_spec_dst;
+          }
+      handle_request (server, data, (gsize)n, &from, &local);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+transfer_destroy (gpointer p)
+{
+  transfer_free (p);
+}
+
+BcTftpServer *
+bc_tftp_server_new (const char *root, const char *bind_address, guint16 port, BcEventLog *log,
+                    GError **error)
+{
+  g_autoptr (BcTftpServer) server = g_new0 (BcTftpServer, 1);
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port) };
+  socklen_t addrlen = sizeof addr;
+  int one = 1;
+
+  server->listen_fd = -1;
+  server->root_fd = -1;
+  server->log = log;
+  server->context = g_main_context_ref_thread_default ();
+  server->transfers = g_hash_table_new_full (NULL, NULL, transfer_destroy, NULL);
+  bc_tftp_timing_init_default (&server->timing);
+
+  server->root_fd = bc_root_path_open_root (root, error);
+  if (server->root_fd < 0)
+    return NULL;
+
+  if (bind_address == NULL)
+    addr.sin_addr.s_addr = htonl (INADDR_ANY);
+  else if (inet_pton (AF_INET, bind_address, &addr.sin_addr) != 1)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "TFTP: '%s' is not an IPv4 address", bind_address);
+      return NULL;
+    }
+  server->listen_fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (server->listen_fd < 0
+      || setsockopt (server->listen_fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0
+      || bind (server->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0
+      || getsockname (server->listen_fd, (struct sockaddr *)&addr, &addrlen) < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "TFTP: bind %s:%u: %s",
+                   bind_address != NULL ? bind_address : "0.0.0.0", port, g_strerror (saved));
+      return NULL;
+    }
+  server->port = ntohs (addr.sin_port);
+  server->listen_source = g_unix_fd_source_new (server->listen_fd, G_IO_IN);
+  g_source_set_callback (server->listen_source, (GSourceFunc)(void (*) (void))on_listen_readable,
+                         server, NULL);
+  g_source_set_name (server->listen_source, "bc-tftp-listen");
+  g_source_attach (server->listen_source, server->context);
+  return g_steal_pointer (&server);
+}
+
+void
+bc_tftp_server_free (BcTftpServer *server)
+{
+  if (server == NULL)
+    return;
+  if (server->listen_source != NULL)
+    {
+      g_source_destroy (server->listen_source);
+      g_source_unref (server->listen_source);
+    }
+  g_clear_pointer (&server->transfers, g_hash_table_unref);
+  if (server->listen_fd >= 0)
+    close (server->listen_fd);
+  if (server->root_fd >= 0)
+    close (server->root_fd);
+  g_main_context_unref (server->context);
+  g_free (server);
+}
+
+guint16
+bc_tftp_server_get_port (BcTftpServer *server)
+{
+  return server->port;
+}
