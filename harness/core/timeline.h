@@ -66,4 +66,12 @@ char *bc_event_format_line (const BcEvent *ev);
 
 const char *bc_event_kind_name (BcEventKind kind);
 
+/* One-line summary of a DHCP packet for timelines and diagnostics:
+ *   "DISCOVER 52:54:00:9d:7d:60 xid 0x556ed510 bcast vendor-class=PXEClient:… user-class=iPXE
+ *    arch=0 175=[16,17,19,…]"
+ *   "OFFER 52:54:00:9d:7d:60 xid 0x556ed510 yiaddr 192.168.42.100 siaddr 192.168.42.1
+ *    file=undionly.kpxe"
+ * Newly allocated. */
+char *bc_event_dhcp_summary (const BcDhcpMsg *msg);
+
 G_END_DECLS
