@@ -98,6 +98,9 @@ typedef struct
   GHashTable *options;      /* GUINT_TO_POINTER(code) -> GBytes* */
   GHashTable *option_where; /* GUINT_TO_POINTER(code) -> BcConfLocation* */
   GPtrArray *trace;         /* BcConfTrace*: the branches taken and statements run */
+  /* `next-server NAME;` with a host name rather than an address: ISC resolves it when
+   * it builds the reply; so does the shell. has_next_server is FALSE then. */
+  char *next_server_name;
 } BcConfResult;
 
 void bc_conf_result_free (BcConfResult *res);
