@@ -218,13 +218,25 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *encoded_path, GHas
 
   /* RFC 9110 §14: one byte range is honoured (iPXE and curl --range send one);
    * several are answered with the whole file, which the RFC allows. */
-  if (soup_message_headers_get_one (req_headers, "Range") != NULL)
+  /* A Range header that is not a byte range (RFC 9110 §14.2: "bytes=") is ignored. */
+  if (g_str_has_prefix (soup_message_headers_get_one (req_headers, "Range") ?: "", "bytes=")
+      && size > 0)
     {
       SoupRange *ranges = NULL;
       int n = 0;
+      gboolean ok = soup_message_headers_get_ranges (req_headers, size, &ranges, &n);
 
-      if (!soup_message_headers_get_ranges (req_headers, size, &ranges, &n))
+      /* libsoup 3.2 returns ranges past the end as they were asked: check them here
+       * (RFC 9110 §14.1.1: a first-byte-pos at or past the length is unsatisfiable). */
+      for (int i = 0; ok && i < n; i++)
+        if (ranges[i].start < 0 || ranges[i].start >= size || ranges[i].end < ranges[i].start)
+          ok = FALSE;
+        else if (ranges[i].end >= size)
+          ranges[i].end = size - 1;
+      if (!ok)
         {
+          if (ranges != NULL)
+            soup_message_headers_free_ranges (req_headers, ranges);
           g_autofree char *cr = g_strdup_printf ("bytes */%" G_GOFFSET_FORMAT, size);
           soup_message_headers_replace (resp_headers, "Content-Range", cr);
           set_error (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE);

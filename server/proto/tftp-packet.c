@@ -379,7 +379,11 @@ bc_tftp_negotiate (const BcTftpPacket *request, const BcTftpLimits *limits,
       if (g_str_equal (o->name, "tsize"))
         {
           /* RFC 2349: a RRQ carries 0 (iPXE, EDK2), but whatever it carries, the
-           * answer is the file size. */
+           * answer is the file size. curl 7.88 fails a transfer whose OACK says
+           * tsize 0 ("invalid tsize value in OACK packet"): for an empty file, leave
+           * it out, as RFC 2347 lets a server do with any option. */
+          if (limits->file_size == 0)
+            continue;
           answer = g_strdup_printf ("%" G_GUINT64_FORMAT, limits->file_size);
           g_ptr_array_add (n.oack, option_new (o->name, answer));
           continue;

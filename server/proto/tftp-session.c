@@ -6,7 +6,11 @@ struct _BcTftpSession
   BcTftpSessionState state;
   BcTftpTiming timing;
   guint blksize, windowsize;
-  gint64 fixed_rto_us; /* > 0: negotiated RFC 2349 timeout */
+  /* > 0: the RFC 2349 timeout the client asked for. It is the client's own
+   * retransmission interval; ours adapts below it (curl asks for 6 s: waiting that
+   * long on every lost packet would make a lossy link crawl, and a DATA sent early
+   * costs the client only a duplicate it ignores). It caps our backoff. */
+  gint64 fixed_rto_us;
   guint64 file_size;
   guint64 total_blocks;
   GBytes *oack; /* kept for retransmission */
@@ -51,25 +55,24 @@ base_rto (const BcTftpSession *s)
 {
   gint64 rto;
 
-  if (s->fixed_rto_us > 0)
-    return s->fixed_rto_us;
   if (!s->have_rtt)
-    return s->timing.initial_rto_us;
-  rto = s->srtt_us + MAX (4 * s->rttvar_us, 1000);
-  return CLAMP (rto, s->timing.min_rto_us, s->timing.max_rto_us);
+    rto = s->timing.initial_rto_us;
+  else
+    rto = CLAMP (s->srtt_us + MAX (4 * s->rttvar_us, 1000), s->timing.min_rto_us,
+                 s->timing.max_rto_us);
+  return s->fixed_rto_us > 0 ? MIN (rto, s->fixed_rto_us) : rto;
 }
 
 gint64
 bc_tftp_session_get_rto (const BcTftpSession *s)
 {
   gint64 rto = base_rto (s);
+  gint64 cap = s->fixed_rto_us > 0 ? s->fixed_rto_us : s->timing.max_rto_us;
 
-  /* Exponential backoff; a negotiated timeout is an agreement, not a guess: keep it. */
-  if (s->fixed_rto_us > 0)
-    return rto;
-  for (guint i = 0; i < s->retries && rto < s->timing.max_rto_us; i++)
+  /* Exponential backoff up to the cap: our own, or the negotiated RFC 2349 timeout. */
+  for (guint i = 0; i < s->retries && rto < cap; i++)
     rto *= 2;
-  return MIN (rto, MAX (s->timing.max_rto_us, base_rto (s)));
+  return MIN (rto, MAX (cap, base_rto (s)));
 }
 
 static void

@@ -13,8 +13,8 @@
  *   it got in order), never twice from the same base.
  * - Retransmission on timeout with exponential backoff (RFC 6298-style adaptive
  *   timeout from ACK round trips, Karn's rule: no sample from a retransmitted
- *   window), or the negotiated RFC 2349 timeout; give up after max_retries
- *   timeouts in a row without progress.
+ *   window), capped by the RFC 2349 timeout when the client asked for one; give
+ *   up after max_retries timeouts in a row without progress.
  * - Block numbers roll over from 65535 to 0 (what tftp-hpa, iPXE and EDK2 expect for
  *   files over 32 MiB at blksize 512); internally blocks are 64-bit. */
 #pragma once

@@ -194,6 +194,15 @@ static const struct
   guint blksize, windowsize, timeout;
 } negotiations[] = {
   { "nothing asked (tftp-hpa, curl without options)", { NULL }, 1468, 64, 100, "", 512, 1, 0 },
+  { "tsize of an empty file left out (curl 7.88 rejects tsize 0)",
+    { "tsize", "0", "blksize", "1432", NULL },
+    1468,
+    64,
+    0,
+    "blksize=1432",
+    1432,
+    1,
+    0 },
   { "iPXE",
     { "blksize", "1432", "tsize", "0", NULL },
     1468,

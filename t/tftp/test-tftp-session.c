@@ -218,13 +218,17 @@ test_adaptive_rto (void)
 static void
 test_negotiated_timeout (void)
 {
-  /* RFC 2349 timeout: an agreement, kept without backoff. */
+  /* RFC 2349 timeout 3 s: our timeout adapts below it, and backoff stops at it. */
   g_auto (BcTftpOutput) out = { 0 };
   g_autoptr (BcTftpSession) s = start (512, 1, 3, FALSE, 10000, &out);
 
+  g_assert_cmpint (bc_tftp_session_get_deadline (s), ==, 1 * G_USEC_PER_SEC);
+  bc_tftp_session_tick (s, 1 * G_USEC_PER_SEC, &out);
   g_assert_cmpint (bc_tftp_session_get_deadline (s), ==, 3 * G_USEC_PER_SEC);
   bc_tftp_session_tick (s, 3 * G_USEC_PER_SEC, &out);
   g_assert_cmpint (bc_tftp_session_get_deadline (s), ==, 6 * G_USEC_PER_SEC);
+  bc_tftp_session_tick (s, 6 * G_USEC_PER_SEC, &out);
+  g_assert_cmpint (bc_tftp_session_get_deadline (s), ==, 9 * G_USEC_PER_SEC);
 }
 
 static void
