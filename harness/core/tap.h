@@ -15,7 +15,8 @@
  *   ok 3 - never tftp ipxe.efi
  *   ok 9 - verdict pass: all 8 steps matched in 7.52 s
  *   # accel: tcg (kvm hangs iPXE here) rom: /usr/lib/ipxe/qemu/pxe-virtio.rom …
- * A SKIP verdict marks every point `# SKIP reason`. The last point is the verdict. */
+ * A SKIP verdict marks every step `# SKIP scenario skipped` and the verdict point
+ * `# SKIP reason`. The last point is the verdict. */
 #pragma once
 
 #include <glib.h>

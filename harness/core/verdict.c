@@ -597,3 +597,13 @@ bc_judge_finish (BcJudge *j, gint64 now_us, const char *why)
         g_strdup_printf ("step %u '%s' did not happen (%s)", j->cursor + 1, st->text, why));
   }
 }
+
+void
+bc_judge_skip (BcJudge *j, gint64 now_us, const char *reason)
+{
+  if (bc_judge_is_final (j))
+    return;
+  g_free (j->verdict.skip_reason);
+  j->verdict.skip_reason = g_strdup (reason);
+  finalize (j, BC_VERDICT_SKIP, now_us, g_strdup (reason));
+}

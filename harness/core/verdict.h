@@ -117,6 +117,11 @@ gboolean bc_judge_is_final (const BcJudge *judge);
  * fail with diagnostics, never steps not hit pass. Idempotent once final. */
 void bc_judge_finish (BcJudge *judge, gint64 now_us, const char *why);
 
+/* The shell decided to skip before or during the run (a required image is missing,
+ * the host cannot run the firmware, …): SKIP verdict with @reason (say what to
+ * install or provide). No effect once final. */
+void bc_judge_skip (BcJudge *judge, gint64 now_us, const char *reason);
+
 /* Borrowed, valid while the judge lives; kind PENDING until final. */
 const BcVerdict *bc_judge_get_verdict (const BcJudge *judge);
 

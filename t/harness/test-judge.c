@@ -330,6 +330,22 @@ test_only_never (void)
   run_clear (&r);
 }
 
+static void
+test_shell_skip (void)
+{
+  Run r = { 0 };
+
+  run_init (&r, "", seed000_expect);
+  bc_judge_skip (r.judge, 0, "image ipxe-undionly-https not found: put it in images/local/");
+  g_assert_cmpint (bc_judge_get_verdict (r.judge)->kind, ==, BC_VERDICT_SKIP);
+  g_assert_cmpstr (bc_judge_get_verdict (r.judge)->skip_reason, ==,
+                   "image ipxe-undionly-https not found: put it in images/local/");
+  g_assert_cmpint (run_step (&r, 7)->state, ==, BC_STEP_SKIPPED);
+  bc_judge_finish (r.judge, 5, "VM stopped"); /* no effect once final */
+  g_assert_cmpint (bc_judge_get_verdict (r.judge)->kind, ==, BC_VERDICT_SKIP);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -346,5 +362,6 @@ main (int argc, char **argv)
   g_test_add_func ("/judge/loop/expected", test_loop_expected);
   g_test_add_func ("/judge/config-check", test_config_check);
   g_test_add_func ("/judge/only-never", test_only_never);
+  g_test_add_func ("/judge/shell-skip", test_shell_skip);
   return g_test_run ();
 }
