@@ -198,6 +198,12 @@ eval_bool (Eval *ev, const BcConfExpr *e, gboolean *ret)
       case BC_CONF_EXPR_NOT_EQUAL:
         {
           gboolean eq;
+          if (bc_conf_expr_type (e->a[0]) != bc_conf_expr_type (e->a[1]))
+            {
+              /* tree.c: values of different types are never equal. */
+              *ret = e->kind == BC_CONF_EXPR_NOT_EQUAL;
+              return TRUE;
+            }
           switch (bc_conf_expr_type (e->a[0]))
             {
               case BC_CONF_TYPE_DATA:
@@ -1117,6 +1123,13 @@ pack_options (Eval *ev)
     }
 }
 
+static void
+ptr_array_unref0 (gpointer a)
+{
+  if (a != NULL)
+    g_ptr_array_unref (a);
+}
+
 BcConfResult *
 bc_conf_evaluate (const BcConf *conf, const BcDhcpMsg *request, const BcConfRequestContext *ctx,
                   GError **error)
@@ -1134,7 +1147,7 @@ bc_conf_evaluate (const BcConf *conf, const BcDhcpMsg *request, const BcConfRequ
   g_autoptr (GPtrArray) limit = g_ptr_array_new ();
   g_autoptr (GPtrArray) set = g_ptr_array_new_with_free_func ((GDestroyNotify)set_option_free);
   g_autoptr (GHashTable) pkt_cache
-      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ptr_array_unref0);
   BcConfRequestContext no_ctx = { 0 };
   Eval ev = { 0 };
   Decl *subnet = NULL, *host = NULL, *pool = NULL;

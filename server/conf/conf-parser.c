@@ -1326,10 +1326,14 @@ parse_comparison (Parser *p, const char *after)
       bc_conf_expr_free (e);
       return NULL;
     }
-  /* ISC: "illegal expression relating different types". */
-  if (bc_conf_expr_type (e->a[0]) != bc_conf_expr_type (e->a[1])
+  /* ISC accepts data compared with a number (`option arch = 7`, never equal at run
+   * time: tree.c compares binding types first) but not booleans with either. */
+  if ((bc_conf_expr_type (e->a[0]) != bc_conf_expr_type (e->a[1])
+       && (bc_conf_expr_type (e->a[0]) == BC_CONF_TYPE_BOOLEAN
+           || bc_conf_expr_type (e->a[1]) == BC_CONF_TYPE_BOOLEAN))
       || ((kind == BC_CONF_EXPR_REGEX || kind == BC_CONF_EXPR_IREGEX)
-          && bc_conf_expr_type (e->a[0]) != BC_CONF_TYPE_DATA))
+          && (bc_conf_expr_type (e->a[0]) != BC_CONF_TYPE_DATA
+              || bc_conf_expr_type (e->a[1]) != BC_CONF_TYPE_DATA)))
     {
       error_tok (p, op, "%s compares a %s expression with a %s expression",
                  bc_conf_tokens[op->kind].describe, type_name (bc_conf_expr_type (e->a[0])),

@@ -1,0 +1,486 @@
+/* dhcpd.conf evaluator: the seeds' configurations against the seeds' firmware, and
+ * ISC's semantics for NULL, classes, hosts, pools and scope precedence. */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/conf/conf.h"
+#include "t/conf/conf-requests.h"
+
+static guint32
+ip (const char *s)
+{
+  guint a, b, c, d;
+  guint8 x[4];
+  guint32 r;
+
+  g_assert_cmpint (sscanf (s, "%u.%u.%u.%u", &a, &b, &c, &d), ==, 4);
+  x[0] = (guint8)a;
+  x[1] = (guint8)b;
+  x[2] = (guint8)c;
+  x[3] = (guint8)d;
+  memcpy (&r, x, 4);
+  return r;
+}
+
+static BcConf *
+parse_text (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  BcConf *conf = bc_conf_parse ("dhcpd.conf", text, strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (conf);
+  return conf;
+}
+
+static BcConf *
+parse_file (const char *name)
+{
+  g_autofree char *path = g_build_filename (BC_TEST_DATA, "conf", name, NULL);
+  g_autofree char *text = NULL;
+  gsize len;
+  g_autoptr (GError) error = NULL;
+  BcConf *conf;
+
+  g_assert_true (g_file_get_contents (path, &text, &len, &error));
+  conf = bc_conf_parse (name, text, len, &error);
+  g_assert_no_error (error);
+  return conf;
+}
+
+static BcConfResult *
+eval (const BcConf *conf, ReqKind kind, guint8 mac_last)
+{
+  g_autoptr (BcDhcpMsg) req = req_new (kind, mac_last);
+  BcConfRequestContext ctx = { ip ("192.168.42.1"), FALSE };
+  g_autoptr (GError) error = NULL;
+  BcConfResult *res = bc_conf_evaluate (conf, req, &ctx, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (res);
+  return res;
+}
+
+/* Does any trace line, as "file:line:col: text", equal @want? */
+static gboolean
+trace_has (const BcConfResult *res, const char *want)
+{
+  for (guint i = 0; i < res->trace->len; i++)
+    {
+      const BcConfTrace *t = res->trace->pdata[i];
+      g_autofree char *loc = bc_conf_location_format (&t->where);
+      g_autofree char *line = g_strdup_printf ("%s: %s", loc, t->text);
+      if (g_strcmp0 (line, want) == 0)
+        return TRUE;
+    }
+  for (guint i = 0; i < res->trace->len; i++)
+    {
+      const BcConfTrace *t = res->trace->pdata[i];
+      g_autofree char *loc = bc_conf_location_format (&t->where);
+      g_test_message ("trace: %s: %s", loc, t->text);
+    }
+  return FALSE;
+}
+
+static void
+assert_option (const BcConfResult *res, guint code, const guint8 *want, gsize want_len)
+{
+  GBytes *b = g_hash_table_lookup (res->options, GUINT_TO_POINTER (code));
+  g_assert_nonnull (b);
+  g_assert_cmpmem (g_bytes_get_data (b, NULL), g_bytes_get_size (b), want, want_len);
+}
+
+static void
+test_seed000_builtin (void)
+{
+  g_autoptr (BcConf) conf = parse_file ("seed000-split.conf");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_BUILTIN, 0x60);
+  static const guint8 no_pxedhcp[] = { 176, 1, 1 };
+
+  g_assert_true (res->has_subnet);
+  g_assert_cmpuint (res->subnet_addr, ==, ip ("192.168.42.0"));
+  g_assert_cmpstr (res->filename, ==, "undionly.kpxe");
+  g_assert_cmpuint (res->filename_where.line, ==, 20);
+  g_assert_true (res->has_next_server);
+  g_assert_cmpuint (res->next_server, ==, ip ("192.168.42.1"));
+  g_assert_true (res->authoritative);
+  g_assert_cmpint (res->default_lease_time, ==, 600);
+  g_assert_cmpint (res->max_lease_time, ==, 7200);
+  g_assert_cmpuint (res->ranges->len, ==, 1);
+  g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.100"));
+  g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->end, ==, ip ("192.168.42.200"));
+  /* ipxe.no-pxedhcp is packed into 175. */
+  assert_option (res, 175, no_pxedhcp, sizeof no_pxedhcp);
+  g_assert_true (
+      trace_has (res, "seed000-split.conf:16:2: if exists ipxe.https -> false (else taken)"));
+  g_assert_true (trace_has (res, "seed000-split.conf:20:3: filename \"undionly.kpxe\""));
+  g_assert_true (trace_has (res, "seed000-split.conf:19:3: next-server 192.168.42.1"));
+}
+
+static void
+test_seed000_joyent (void)
+{
+  g_autoptr (BcConf) conf = parse_file ("seed000-split.conf");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_JOYENT, 0x60);
+
+  g_assert_cmpstr (res->filename, ==, "http://192.168.42.1/boot.ipxe");
+  g_assert_false (res->has_next_server);
+  g_assert_true (trace_has (res, "seed000-split.conf:16:2: if exists ipxe.https -> true"));
+}
+
+/* Without `option ipxe-encap-opts code 175 = encapsulate ipxe`, ISC does not look
+ * inside 175, so `exists ipxe.https` is false even for Joyent's iPXE. */
+static void
+test_exists_needs_encapsulation (void)
+{
+  g_autoptr (BcConf) conf
+      = parse_text ("option space ipxe;\n"
+                    "option ipxe.https code 20 = unsigned integer 8;\n"
+                    "if exists ipxe.https { filename \"a\"; } else { filename \"b\"; }\n");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_JOYENT, 1);
+
+  g_assert_cmpstr (res->filename, ==, "b");
+  g_assert_false (res->has_subnet);
+}
+
+static void
+test_seed003_userclass (void)
+{
+  g_autoptr (BcConf) conf = parse_file ("seed003-userclass-declared.conf");
+  const struct
+  {
+    ReqKind kind;
+    const char *filename;
+  } cases[] = {
+    { REQ_IPXE_BUILTIN, "http://192.168.42.1/ipxe/boot.ipxe" },
+    { REQ_IPXE_EFI, "http://192.168.42.1/ipxe/boot.ipxe" },
+    { REQ_PXE_EFI64, "ipxe-x86_64.efi" },
+    { REQ_PXE_EFI32, "ipxe-i386.efi" },
+    { REQ_PXE_BIOS, "undionly.kpxe" },
+    { REQ_PLAIN, "undionly.kpxe" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (BcConfResult) res = eval (conf, cases[i].kind, 2);
+      g_assert_cmpstr (res->filename, ==, cases[i].filename);
+      g_assert_true (res->has_next_server);
+    }
+  {
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_EFI64, 2);
+    g_assert_true (trace_has (res, "seed003-userclass-declared.conf:7:1: if exists user-class and "
+                                   "option user-class = \"iPXE\" -> false (null)"));
+    g_assert_true (
+        trace_has (res, "seed003-userclass-declared.conf:9:3: elsif option arch = 00:07 -> true"));
+  }
+  {
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_BIOS, 2);
+    g_assert_true (trace_has (
+        res,
+        "seed003-userclass-declared.conf:12:3: elsif option arch = 00:06 -> false (else taken)"));
+  }
+}
+
+static void
+test_seed003_version (void)
+{
+  g_autoptr (BcConf) conf = parse_file ("seed003-version.conf");
+  const struct
+  {
+    ReqKind kind;
+    const char *filename;
+  } cases[] = {
+    { REQ_IPXE_1_21_1, "http://192.168.42.1/ipxe/boot.ipxe" },
+    { REQ_IPXE_BUILTIN, "undionly-fixed.kpxe" },
+    { REQ_IPXE_JOYENT, "undionly-fixed.kpxe" },
+    { REQ_IPXE_EFI, "ipxe-x86_64-fixed.efi" },
+    { REQ_PXE_EFI64, "ipxe-x86_64-fixed.efi" },
+    { REQ_PXE_EFI32, "ipxe-i386-fixed.efi" },
+    { REQ_PXE_BIOS, "undionly-fixed.kpxe" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (BcConfResult) res = eval (conf, cases[i].kind, 3);
+      g_assert_cmpstr (res->filename, ==, cases[i].filename);
+    }
+}
+
+/* dhcp-eval(5) / tree.c: a missing option is NULL; `=` with one NULL side is false,
+ * `!=` true; both NULL compare equal. */
+static void
+test_null_semantics (void)
+{
+  g_autoptr (BcConf) conf = parse_text (
+      "option space ipxe;\n"
+      "option ipxe-encap-opts code 175 = encapsulate ipxe;\n"
+      "option ipxe.https code 20 = unsigned integer 8;\n"
+      "option ipxe.bus-id code 177 = string;\n"
+      "if option user-class = \"iPXE\" { option host-name \"eq\"; }\n"
+      "if option user-class != \"iPXE\" { option domain-name \"ne\"; }\n"
+      "if not (option user-class = \"iPXE\") { option root-path \"not\"; }\n"
+      "if option ipxe.https = option ipxe.bus-id { option merit-dump \"nulls\"; }\n"
+      "if substring (option user-class, 10, 2) = \"\" { option extensions-path \"empty\"; }\n"
+      "if exists vendor-class-identifier or option user-class = \"x\" { option nis-domain \"or\"; "
+      "}\n");
+  g_autoptr (BcConfResult) plain = eval (conf, REQ_PLAIN, 4);
+  g_autoptr (BcConfResult) ipxe = eval (conf, REQ_IPXE_BUILTIN, 4);
+
+  /* plain: no user-class, no 175, no 60 */
+  g_assert_false (g_hash_table_contains (plain->options, GUINT_TO_POINTER (12)));
+  g_assert_true (g_hash_table_contains (plain->options, GUINT_TO_POINTER (15)));
+  g_assert_true (g_hash_table_contains (plain->options, GUINT_TO_POINTER (17)));
+  g_assert_true (g_hash_table_contains (plain->options, GUINT_TO_POINTER (14)));
+  g_assert_false (g_hash_table_contains (plain->options, GUINT_TO_POINTER (18)));
+  g_assert_false (g_hash_table_contains (plain->options, GUINT_TO_POINTER (40)));
+  /* built-in iPXE: user-class iPXE, 175 without 20 but with 177 */
+  g_assert_true (g_hash_table_contains (ipxe->options, GUINT_TO_POINTER (12)));
+  g_assert_false (g_hash_table_contains (ipxe->options, GUINT_TO_POINTER (15)));
+  g_assert_false (g_hash_table_contains (ipxe->options, GUINT_TO_POINTER (17)));
+  g_assert_false (g_hash_table_contains (ipxe->options, GUINT_TO_POINTER (14)));
+  /* substring past the end is "", not NULL */
+  g_assert_true (g_hash_table_contains (ipxe->options, GUINT_TO_POINTER (18)));
+  g_assert_true (g_hash_table_contains (ipxe->options, GUINT_TO_POINTER (40)));
+}
+
+static const char class_conf[]
+    = "class \"pxeclients\" {\n"
+      "  match if substring (option vendor-class-identifier, 0, 9) = \"PXEClient\";\n"
+      "  filename \"class.0\";\n"
+      "}\n"
+      "class \"ipxe\" {\n"
+      "  match if option user-class = \"iPXE\";\n"
+      "  filename \"ipxe-class\";\n"
+      "}\n"
+      "filename \"global\";\n"
+      "subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+      "  filename \"subnet\";\n"
+      "  pool {\n"
+      "    allow members of \"pxeclients\";\n"
+      "    range 192.168.42.100 192.168.42.110;\n"
+      "    filename \"pool\";\n"
+      "  }\n"
+      "  pool {\n"
+      "    deny members of \"pxeclients\";\n"
+      "    range 192.168.42.200 192.168.42.210;\n"
+      "  }\n"
+      "  host special {\n"
+      "    hardware ethernet 52:54:00:9d:7d:99;\n"
+      "    fixed-address 192.168.42.9;\n"
+      "    filename \"host\";\n"
+      "  }\n"
+      "}\n";
+
+static void
+test_class_pool_host_precedence (void)
+{
+  g_autoptr (BcConf) conf = parse_text (class_conf);
+
+  {
+    /* BIOS PXE: member of pxeclients; pool 1; class beats pool beats subnet. */
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_BIOS, 5);
+    g_assert_cmpuint (res->classes->len, ==, 1);
+    g_assert_cmpstr (res->classes->pdata[0], ==, "pxeclients");
+    g_assert_cmpuint (res->ranges->len, ==, 1);
+    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.100"));
+    g_assert_cmpstr (res->filename, ==, "class.0");
+    g_assert_cmpuint (res->filename_where.line, ==, 3);
+    g_assert_true (trace_has (res,
+                              "dhcpd.conf:2:3: class \"pxeclients\": match if substring "
+                              "(option vendor-class-identifier, 0, 9) = \"PXEClient\" -> true"));
+    g_assert_null (res->host);
+  }
+  {
+    /* iPXE matches both classes: ISC runs class scopes last-matched first, so the
+     * first class in the file wins. */
+    g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_BUILTIN, 5);
+    g_assert_cmpuint (res->classes->len, ==, 2);
+    g_assert_cmpstr (res->filename, ==, "class.0");
+  }
+  {
+    /* A plain client: no class, pool 2 (deny pxeclients), subnet's filename. */
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 5);
+    g_assert_cmpuint (res->classes->len, ==, 0);
+    g_assert_cmpuint (res->ranges->len, ==, 1);
+    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.200"));
+    g_assert_cmpstr (res->filename, ==, "subnet");
+  }
+  {
+    /* The host: fixed address, its filename beats the class's. */
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_BIOS, 0x99);
+    g_assert_cmpstr (res->host, ==, "special");
+    g_assert_true (res->has_fixed_address);
+    g_assert_cmpuint (res->fixed_address, ==, ip ("192.168.42.9"));
+    g_assert_cmpstr (res->filename, ==, "host");
+  }
+}
+
+static void
+test_pool_filename (void)
+{
+  /* pool beats subnet when no class sets it */
+  g_autoptr (BcConf) conf = parse_text ("class \"pxeclients\" { match if substring (option "
+                                        "vendor-class-identifier, 0, 9) = \"PXEClient\"; }\n"
+                                        "subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                                        "  filename \"subnet\";\n"
+                                        "  pool { allow members of \"pxeclients\"; range "
+                                        "192.168.42.100 192.168.42.110; filename \"pool\"; }\n"
+                                        "}\n");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_BIOS, 6);
+  g_assert_cmpstr (res->filename, ==, "pool");
+}
+
+static void
+test_known_unknown (void)
+{
+  g_autoptr (BcConf) conf
+      = parse_text ("deny unknown-clients;\n"
+                    "subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                    "  range 192.168.42.100 192.168.42.110;\n"
+                    "  if known { filename \"known\"; } else { filename \"unknown\"; }\n"
+                    "}\n"
+                    "host lab { hardware ethernet 52:54:00:9d:7d:07; }\n");
+  g_autoptr (BcConfResult) k = eval (conf, REQ_PLAIN, 7);
+  g_autoptr (BcConfResult) u = eval (conf, REQ_PLAIN, 8);
+
+  g_assert_cmpstr (k->host, ==, "lab");
+  g_assert_cmpstr (k->filename, ==, "known");
+  g_assert_false (k->ignore_client);
+  g_assert_null (u->host);
+  g_assert_cmpstr (u->filename, ==, "unknown");
+  g_assert_true (u->ignore_client);
+}
+
+static void
+test_functions (void)
+{
+  g_autoptr (BcConf) conf = parse_text (
+      "option arch code 93 = unsigned integer 16;\n"
+      "option space ipxe;\n"
+      "option ipxe-encap-opts code 175 = encapsulate ipxe;\n"
+      "option ipxe.version code 235 = string;\n"
+      "option x1 code 200 = string;\n"
+      "option x2 code 201 = string;\n"
+      "option x3 code 202 = string;\n"
+      "option x4 code 203 = string;\n"
+      "option x5 code 204 = string;\n"
+      "option x6 code 205 = text;\n"
+      "option x1 = encode-int (258, 16);\n"
+      "if option arch = encode-int (7, 16) { option x2 = concat (\"efi\", \"-\", \"64\"); }\n"
+      "option x3 = suffix (hardware, 2);\n"
+      "option x4 = pick-first-value (option host-name, option user-class, \"none\");\n"
+      "option x5 = binary-to-ascii (16, 8, \":\", substring (hardware, 1, 6));\n"
+      "option x6 = binary-to-ascii (10, 8, \".\", option ipxe.version);\n"
+      "if extract-int (option arch, 16) = 7 { filename \"seven\"; }\n");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_EFI, 0x0a);
+
+  assert_option (res, 200, (const guint8 *)"\x01\x02", 2);
+  assert_option (res, 201, (const guint8 *)"efi-64", 6);
+  assert_option (res, 202, (const guint8 *)"\x7d\x0a", 2);
+  assert_option (res, 203, (const guint8 *)"iPXE", 4);
+  assert_option (res, 204, (const guint8 *)"52:54:0:9d:7d:a", 15);
+  assert_option (res, 205, (const guint8 *)"1.0.0", 5);
+  g_assert_cmpstr (res->filename, ==, "seven");
+}
+
+static void
+test_option_values (void)
+{
+  g_autoptr (BcConf) conf
+      = parse_text ("option domain-name-servers 192.168.42.1, 192.168.42.2;\n"
+                    "option routers 192.168.42.1;\n"
+                    "option domain-search \"example.com\", \"lab\";\n"
+                    "option foo code 200 = { unsigned integer 8, ip-address };\n"
+                    "option foo 3 10.0.0.1;\n"
+                    "option bar code 201 = boolean;\n"
+                    "option bar on;\n"
+                    "option baz code 202 = signed integer 16;\n"
+                    "option baz -2;\n"
+                    "option qux code 203 = string;\n"
+                    "option qux 1:2:a;\n"
+                    "option dhcp-lease-time 3600;\n");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 9);
+  static const guint8 dns[] = { 192, 168, 42, 1, 192, 168, 42, 2 };
+  static const guint8 search[]
+      = { 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 3, 'l', 'a', 'b', 0 };
+  static const guint8 foo[] = { 3, 10, 0, 0, 1 };
+
+  assert_option (res, 6, dns, sizeof dns);
+  assert_option (res, 119, search, sizeof search);
+  assert_option (res, 200, foo, sizeof foo);
+  assert_option (res, 201, (const guint8 *)"\x01", 1);
+  assert_option (res, 202, (const guint8 *)"\xff\xfe", 2);
+  assert_option (res, 203, (const guint8 *)"\x01\x02\x0a", 3);
+  /* 51 belongs to the policy */
+  g_assert_false (g_hash_table_contains (res->options, GUINT_TO_POINTER (51)));
+  g_assert_nonnull (g_hash_table_lookup (res->option_where, GUINT_TO_POINTER (6)));
+}
+
+static void
+test_subnet_selection (void)
+{
+  g_autoptr (BcConf) conf = parse_text (
+      "shared-network lab {\n"
+      "  subnet 10.1.0.0 netmask 255.255.0.0 { filename \"wide\"; }\n"
+      "  subnet 10.1.2.0 netmask 255.255.255.0 { filename \"narrow\"; }\n"
+      "}\n"
+      "subnet 192.168.42.0 netmask 255.255.255.0 { next-server tftp.example.com; }\n");
+  g_autoptr (BcDhcpMsg) req = req_new (REQ_PLAIN, 1);
+  BcConfRequestContext ctx = { ip ("192.168.42.1"), FALSE };
+
+  {
+    g_autoptr (BcConfResult) res = bc_conf_evaluate (conf, req, &ctx, NULL);
+    g_assert_true (res->has_subnet);
+    g_assert_null (res->shared_network);
+    g_assert_false (res->has_next_server);
+    g_assert_cmpstr (res->next_server_name, ==, "tftp.example.com");
+  }
+  req->giaddr = ip ("10.1.2.1"); /* relayed: giaddr wins over the interface */
+  {
+    g_autoptr (BcConfResult) res = bc_conf_evaluate (conf, req, &ctx, NULL);
+    g_assert_cmpstr (res->shared_network, ==, "lab");
+    g_assert_cmpstr (res->filename, ==, "narrow");
+  }
+  req->giaddr = 0;
+  ctx.local_addr = ip ("172.16.0.1");
+  {
+    g_autoptr (BcConfResult) res = bc_conf_evaluate (conf, req, &ctx, NULL);
+    g_assert_false (res->has_subnet);
+    g_assert_null (res->filename);
+  }
+}
+
+static void
+test_match_subclass (void)
+{
+  g_autoptr (BcConf) conf
+      = parse_text ("class \"arch\" { match option pxe-system-type; filename \"class\"; }\n"
+                    "subclass \"arch\" 00:07 { filename \"efi64\"; }\n"
+                    "subclass \"arch\" 00:00;\n");
+  g_autoptr (BcConfResult) efi = eval (conf, REQ_PXE_EFI64, 1);
+  g_autoptr (BcConfResult) bios = eval (conf, REQ_PXE_BIOS, 1);
+  g_autoptr (BcConfResult) plain = eval (conf, REQ_PLAIN, 1);
+
+  g_assert_cmpstr (efi->filename, ==, "efi64");
+  g_assert_cmpstr (bios->filename, ==, "class");
+  g_assert_null (plain->filename);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/conf-eval/seed000/builtin-ipxe", test_seed000_builtin);
+  g_test_add_func ("/conf-eval/seed000/joyent-ipxe", test_seed000_joyent);
+  g_test_add_func ("/conf-eval/exists-needs-encapsulation", test_exists_needs_encapsulation);
+  g_test_add_func ("/conf-eval/seed003/userclass", test_seed003_userclass);
+  g_test_add_func ("/conf-eval/seed003/version", test_seed003_version);
+  g_test_add_func ("/conf-eval/null-semantics", test_null_semantics);
+  g_test_add_func ("/conf-eval/class-pool-host-precedence", test_class_pool_host_precedence);
+  g_test_add_func ("/conf-eval/pool-filename", test_pool_filename);
+  g_test_add_func ("/conf-eval/known-unknown", test_known_unknown);
+  g_test_add_func ("/conf-eval/functions", test_functions);
+  g_test_add_func ("/conf-eval/option-values", test_option_values);
+  g_test_add_func ("/conf-eval/subnet-selection", test_subnet_selection);
+  g_test_add_func ("/conf-eval/match-subclass", test_match_subclass);
+  return g_test_run ();
+}

@@ -1,0 +1,266 @@
+/* dhcpd.conf lexer and parser: tokens, the configurations ISC accepts, and golden
+ * error messages for those it refuses (t/data/conf/NAME.conf + NAME.expected; run with
+ * BC_REGENERATE=1 to rewrite the .expected files). Where ISC dhcpd is installed, each
+ * file is also given to `dhcpd -t` and both must agree on accept/refuse. */
+#include <string.h>
+
+#include "server/conf/conf-lexer.h"
+#include "server/conf/conf.h"
+
+static char *
+data_path (const char *name)
+{
+  return g_build_filename (BC_TEST_DATA, "conf", name, NULL);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char *const *)a, *(char *const *)b);
+}
+
+/* The .conf files of t/data/conf, sorted. */
+static GPtrArray *
+conf_files (void)
+{
+  g_autofree char *dir = data_path (NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *n;
+
+  g_assert_nonnull (d);
+  while ((n = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (n, ".conf"))
+      g_ptr_array_add (names, g_strdup (n));
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+static char *
+expected_path (const char *conf_name)
+{
+  g_autofree char *base = g_strndup (conf_name, strlen (conf_name) - strlen (".conf"));
+  g_autofree char *name = g_strconcat (base, ".expected", NULL);
+  return data_path (name);
+}
+
+static void
+test_lexer_tokens (void)
+{
+  const char *text = "option ipxe.https code 20 = unsigned integer 8; # comment\n"
+                     "if option arch != 00:07 { filename \"a\\\"b\\x41\\101\"; }\n";
+  g_autoptr (GPtrArray) toks = bc_conf_lex (text, strlen (text));
+  const struct
+  {
+    BcConfTokKind kind;
+    const char *value;
+    guint line, col;
+  } want[] = {
+    { BC_CONF_TOK_WORD, "option", 1, 1 },    { BC_CONF_TOK_WORD, "ipxe", 1, 8 },
+    { BC_CONF_TOK_DOT, NULL, 1, 12 },        { BC_CONF_TOK_WORD, "https", 1, 13 },
+    { BC_CONF_TOK_WORD, "code", 1, 19 },     { BC_CONF_TOK_WORD, "20", 1, 24 },
+    { BC_CONF_TOK_EQUAL, NULL, 1, 27 },      { BC_CONF_TOK_WORD, "unsigned", 1, 29 },
+    { BC_CONF_TOK_WORD, "integer", 1, 38 },  { BC_CONF_TOK_WORD, "8", 1, 46 },
+    { BC_CONF_TOK_SEMI, NULL, 1, 47 },       { BC_CONF_TOK_WORD, "if", 2, 1 },
+    { BC_CONF_TOK_WORD, "option", 2, 4 },    { BC_CONF_TOK_WORD, "arch", 2, 11 },
+    { BC_CONF_TOK_NOT_EQUAL, NULL, 2, 16 },  { BC_CONF_TOK_WORD, "00", 2, 19 },
+    { BC_CONF_TOK_COLON, NULL, 2, 21 },      { BC_CONF_TOK_WORD, "07", 2, 22 },
+    { BC_CONF_TOK_LBRACE, NULL, 2, 25 },     { BC_CONF_TOK_WORD, "filename", 2, 27 },
+    { BC_CONF_TOK_STRING, "a\"bAA", 2, 36 }, { BC_CONF_TOK_SEMI, NULL, 2, 50 },
+    { BC_CONF_TOK_RBRACE, NULL, 2, 52 },     { BC_CONF_TOK_EOF, NULL, 3, 1 },
+  };
+
+  g_assert_cmpuint (toks->len, ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < toks->len; i++)
+    {
+      BcConfToken *t = toks->pdata[i];
+      g_assert_cmpint (t->kind, ==, want[i].kind);
+      g_assert_cmpstr (want[i].value != NULL ? t->value : NULL, ==, want[i].value);
+      g_assert_cmpuint (t->line, ==, want[i].line);
+      g_assert_cmpuint (t->col, ==, want[i].col);
+    }
+}
+
+static void
+test_lexer_hostile (void)
+{
+  /* Unterminated string, stray bytes, NUL inside: INVALID tokens, never a crash. */
+  static const char text[] = "filename \"abc\\\n\x01 ` \0 x";
+  g_autoptr (GPtrArray) toks = bc_conf_lex (text, sizeof text - 1);
+  guint invalid = 0;
+
+  for (guint i = 0; i < toks->len; i++)
+    if (((BcConfToken *)toks->pdata[i])->kind == BC_CONF_TOK_INVALID)
+      invalid++;
+  g_assert_cmpuint (invalid, ==, 1); /* the string swallows the rest */
+  g_assert_cmpint (((BcConfToken *)toks->pdata[toks->len - 1])->kind, ==, BC_CONF_TOK_EOF);
+  {
+    static const char t2[] = "a ` b \x01";
+    g_autoptr (GPtrArray) toks2 = bc_conf_lex (t2, sizeof t2 - 1);
+    g_assert_cmpuint (toks2->len, ==, 5);
+    g_assert_cmpint (((BcConfToken *)toks2->pdata[1])->kind, ==, BC_CONF_TOK_INVALID);
+    g_assert_cmpint (((BcConfToken *)toks2->pdata[3])->kind, ==, BC_CONF_TOK_INVALID);
+  }
+}
+
+/* Every .conf: refused with exactly the .expected message if there is one, else
+ * accepted. */
+static void
+test_golden (void)
+{
+  g_autoptr (GPtrArray) names = conf_files ();
+  gboolean regenerate = g_getenv ("BC_REGENERATE") != NULL;
+
+  g_assert_cmpuint (names->len, >, 5);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      g_autofree char *path = data_path (name);
+      g_autofree char *exp_path = expected_path (name);
+      g_autofree char *text = NULL;
+      g_autofree char *expected = NULL;
+      gsize len;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BcConf) conf = NULL;
+
+      g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+      conf = bc_conf_parse (name, text, len, &error);
+      if (regenerate && error != NULL)
+        {
+          g_autofree char *out = g_strconcat (error->message, "\n", NULL);
+          g_assert_true (g_file_set_contents (exp_path, out, -1, NULL));
+        }
+      if (!g_file_get_contents (exp_path, &expected, NULL, NULL))
+        {
+          if (error != NULL)
+            g_test_message ("%s: %s", name, error->message);
+          g_assert_no_error (error);
+          g_assert_nonnull (conf);
+          continue;
+        }
+      g_assert_null (conf);
+      g_assert_error (error, BC_CONF_ERROR, BC_CONF_ERROR_SYNTAX);
+      g_strchomp (expected);
+      g_assert_cmpstr (error->message, ==, expected);
+    }
+}
+
+/* The key example of the brief: the missing ';' is reported where it is missing. */
+static void
+test_missing_semicolon_location (void)
+{
+  g_autofree char *path = data_path ("seed000-naive.conf");
+  g_autofree char *text = NULL;
+  gsize len;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcConf) conf = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  conf = bc_conf_parse ("dhcpd.conf", text, len, &error);
+  g_assert_null (conf);
+  g_assert_true (g_str_has_prefix (
+      error->message, "dhcpd.conf:10:37: expected ';' after range (statement began at 10:2)\n"
+                      "    \trange 192.168.42.100 192.168.42.200\n"
+                      "    \t                                   ^"));
+  /* one error only: the parser goes on at next-server as ISC's user meant */
+  g_assert_null (strstr (error->message + 1, "dhcpd.conf:"));
+}
+
+static void
+test_declarations_in_registry (void)
+{
+  const char *text = "option space ipxe;\n"
+                     "option ipxe-encap-opts code 175 = encapsulate ipxe;\n"
+                     "option ipxe.https code 20 = unsigned integer 8;\n"
+                     "option ipxe.list code 21 = array of { unsigned integer 8, ip-address };\n"
+                     "option arch code 93 = unsigned integer 16;\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcConf) conf = bc_conf_parse ("dhcpd.conf", text, strlen (text), &error);
+  const BcDhcpOptionRegistry *reg;
+  const BcDhcpOptionDef *def;
+
+  g_assert_no_error (error);
+  reg = bc_conf_get_registry (conf);
+  def = bc_dhcp_option_registry_lookup_name (reg, "dhcp", "ipxe-encap-opts");
+  g_assert_nonnull (def);
+  g_assert_cmpstr (def->format, ==, "Eipxe.");
+  def = bc_dhcp_option_registry_lookup_name (reg, "ipxe", "https");
+  g_assert_cmpstr (def->format, ==, "B");
+  def = bc_dhcp_option_registry_lookup_name (reg, "ipxe", "list");
+  g_assert_cmpstr (def->format, ==, "BIA");
+  def = bc_dhcp_option_registry_lookup_code (reg, "dhcp", 93);
+  g_assert_cmpstr (def->name, ==, "arch");
+  g_assert_cmpstr (def->format, ==, "S");
+}
+
+static void
+test_deep_nesting (void)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcConf) conf = NULL;
+
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (s, "if (((((");
+  conf = bc_conf_parse ("dhcpd.conf", s->str, s->len, &error);
+  g_assert_null (conf);
+  g_assert_error (error, BC_CONF_ERROR, BC_CONF_ERROR_SYNTAX);
+  g_string_truncate (s, 0);
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (s, "group {");
+  g_clear_error (&error);
+  conf = bc_conf_parse ("dhcpd.conf", s->str, s->len, &error);
+  g_assert_null (conf);
+  g_assert_error (error, BC_CONF_ERROR, BC_CONF_ERROR_SYNTAX);
+}
+
+/* Real ISC dhcpd decides accept/refuse the same way for every test file. */
+static void
+test_isc_agrees (void)
+{
+  g_autoptr (GPtrArray) names = conf_files ();
+  g_autofree char *dhcpd = g_find_program_in_path ("dhcpd");
+
+  if (dhcpd == NULL && g_file_test ("/usr/sbin/dhcpd", G_FILE_TEST_IS_EXECUTABLE))
+    dhcpd = g_strdup ("/usr/sbin/dhcpd");
+  if (dhcpd == NULL)
+    {
+      g_test_skip ("ISC dhcpd is not installed (isc-dhcp-server / dhcp-server)");
+      return;
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      g_autofree char *path = data_path (name);
+      g_autofree char *exp_path = expected_path (name);
+      const char *argv[] = { dhcpd, "-t", "-q", "-cf", path, NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = 0;
+      g_autoptr (GError) error = NULL;
+      gboolean isc_ok, ours_ok = !g_file_test (exp_path, G_FILE_TEST_EXISTS);
+
+      g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                   &err, &status, &error));
+      isc_ok = g_spawn_check_wait_status (status, NULL);
+      g_test_message ("%s: ISC %s, bootcheck %s", name, isc_ok ? "accepts" : "refuses",
+                      ours_ok ? "accepts" : "refuses");
+      if (isc_ok != ours_ok)
+        g_test_message ("dhcpd says: %s", err);
+      g_assert_cmpint (isc_ok, ==, ours_ok);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/conf-lexer/tokens", test_lexer_tokens);
+  g_test_add_func ("/conf-lexer/hostile", test_lexer_hostile);
+  g_test_add_func ("/conf-parser/golden", test_golden);
+  g_test_add_func ("/conf-parser/missing-semicolon-location", test_missing_semicolon_location);
+  g_test_add_func ("/conf-parser/declarations", test_declarations_in_registry);
+  g_test_add_func ("/conf-parser/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/conf-parser/isc-agrees", test_isc_agrees);
+  return g_test_run ();
+}
