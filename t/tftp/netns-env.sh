@@ -32,10 +32,12 @@ VETH_C="bdc$run_id"
 VETH_S=${VETH_S:0:15}
 VETH_C=${VETH_C:0:15}
 WORK=""
+SERVE_PID=""
 bg_pids=()
 
 netns_cleanup () {
   local p
+  [ -n "${SERVE_PID:-}" ] && kill "$SERVE_PID" 2>/dev/null
   for p in "${bg_pids[@]}"; do
     kill "$p" 2>/dev/null
   done
@@ -119,7 +121,10 @@ start_serve_roots () {
     --events "$WORK/events.jsonl" --ready "$WORK/ready" 2>"$WORK/serve-roots.err" &
   bg_pids+=($!)
   for _ in $(seq 100); do
-    [ -s "$WORK/ready" ] && return 0
+    if [ -s "$WORK/ready" ]; then
+      SERVE_PID=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' "$WORK/ready")
+      return 0
+    fi
     sleep 0.05
   done
   echo "Bail out! serve-roots did not start: $(cat "$WORK/serve-roots.err")"

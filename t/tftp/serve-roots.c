@@ -2,11 +2,12 @@
  * benchmarks in t/tftp and t/http (bootserv's main adds DHCP around the same calls).
  *   serve-roots [--tftp-root DIR] [--http-root DIR] [--address A] [--tftp-port N]
  *               [--http-port N] [--events FILE|-] [--ready FILE]
- * Writes "tftp=PORT http=PORT" to --ready once listening; stops on SIGTERM/SIGINT. */
+ * Writes "tftp=PORT http=PORT pid=PID" to --ready once listening; stops on SIGTERM/SIGINT. */
 #include <glib-unix.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "server/io/event-log.h"
 #include "server/io/http-server.h"
@@ -74,9 +75,9 @@ main (int argc, char **argv)
     }
   if (ready != NULL)
     {
-      g_autofree char *text
-          = g_strdup_printf ("tftp=%u http=%u\n", tftp != NULL ? bc_tftp_server_get_port (tftp) : 0,
-                             http != NULL ? bc_http_server_get_port (http) : 0);
+      g_autofree char *text = g_strdup_printf (
+          "tftp=%u http=%u pid=%d\n", tftp != NULL ? bc_tftp_server_get_port (tftp) : 0,
+          http != NULL ? bc_http_server_get_port (http) : 0, (int)getpid ());
       if (!g_file_set_contents (ready, text, -1, &error))
         {
           fprintf (stderr, "serve-roots: %s\n", error->message);
