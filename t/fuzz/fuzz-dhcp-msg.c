@@ -34,11 +34,13 @@ check_round_trip (const BcDhcpMsg *msg, gsize max_len)
   g_assert_cmpstr (back->sname, ==, msg->sname);
   g_assert_cmpint (back->has_magic, ==, msg->has_magic);
   g_assert_cmpuint (back->options->len, ==, msg->options->len);
+  /* Same options; the order may change when overload moved some into file/sname. */
   for (guint i = 0; i < msg->options->len; i++)
     {
-      const BcDhcpOption *a = msg->options->pdata[i], *b = back->options->pdata[i];
-      g_assert_cmpuint (a->code, ==, b->code);
-      g_assert_true (g_bytes_equal (a->data, b->data));
+      const BcDhcpOption *a = msg->options->pdata[i];
+      GBytes *b = bc_dhcp_msg_get_option (back, a->code);
+      g_assert_nonnull (b);
+      g_assert_true (g_bytes_equal (a->data, b));
     }
 }
 
