@@ -58,14 +58,21 @@ BcDhcpMsg *bc_dhcp_msg_copy (const BcDhcpMsg *msg);
 
 /* Parse a whole UDP payload. Options with the same code are concatenated (RFC 3396);
  * option 52 makes file/sname carry options (RFC 2132 9.3), each field parsed at most
- * once. Returns FALSE with BC_DHCP_ERROR on malformed input; *ret_msg untouched. */
+ * once; 52 itself is consumed (never in msg->options). A missing END is tolerated; a
+ * vendor area that is absent or all zeros is plain BOOTP (has_magic FALSE); anything
+ * else without the cookie is BC_DHCP_ERROR_MAGIC. Option data of an empty option is an
+ * empty GBytes (g_bytes_get_data gives NULL for it).
+ * Returns FALSE with BC_DHCP_ERROR on malformed input; *ret_msg untouched. */
 gboolean bc_dhcp_msg_parse (const guint8 *data, gsize len, BcDhcpMsg **ret_msg, GError **error);
 
 /* Serialise: header, magic, options in the array's order (53 first is the caller's
  * job; bc_dhcp_msg_set_option keeps insertion order), options longer than 255 split
  * into several instances (RFC 3396), END, padded to BC_DHCP_MIN_LEN.
- * @max_len: the client's limit (option 57, at least 576) or 0 for 576. When options do
- * not fit, uses file then sname via option 52 if they are empty, else BC_DHCP_ERROR_TOO_BIG. */
+ * @max_len: the client's limit (option 57's value as sent, which counts the IP and UDP
+ * headers as ISC reads it: the payload may be max_len - 28) or 0 for 576; values below
+ * 576 count as 576. When options do not fit, uses file then sname via option 52 if they
+ * are empty (an option there may then come after options that follow it in the array),
+ * else BC_DHCP_ERROR_TOO_BIG. An option 52 in msg->options is ignored. */
 GBytes *bc_dhcp_msg_build (const BcDhcpMsg *msg, gsize max_len, GError **error);
 
 /* Borrowed; NULL when absent. */

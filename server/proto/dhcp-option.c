@@ -88,7 +88,7 @@ static const BuiltinDef isc_dhcp_options[] = {
   { "dhcp", 59, "dhcp-rebinding-time", "L" },
   { "dhcp", 60, "vendor-class-identifier", "X" },
   { "dhcp", 61, "dhcp-client-identifier", "X" },
-  { "dhcp", 62, "nwip-domain", "X" },
+  { "dhcp", 62, "nwip-domain", "t" },
   { "dhcp", 63, "nwip-suboptions", "Enwip." },
   { "dhcp", 64, "nisplus-domain", "t" },
   { "dhcp", 65, "nisplus-servers", "IA" },
