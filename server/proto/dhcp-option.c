@@ -239,6 +239,8 @@ static const BuiltinDef wellknown_options[] = {
 
   { "dhcp", 43, "vendor-encapsulated-options", "Epxe." },
   { "dhcp", 175, "ipxe-encap-opts", "Eipxe." },
+  /* In iPXE's parameter request list; ipxe.org/howto/dhcpd declares it. */
+  { "dhcp", 203, "iscsi-initiator-iqn", "X" },
 };
 
 typedef struct

@@ -80,6 +80,7 @@ test_isc_table (void)
 static const Expected wellknown_expected[] = {
   { "dhcp", 43, "vendor-encapsulated-options", "Epxe." },
   { "dhcp", 175, "ipxe-encap-opts", "Eipxe." },
+  { "dhcp", 203, "iscsi-initiator-iqn", "X" },
   { "pxe", 6, "discovery-control", "B" },
   { "pxe", 8, "boot-servers", "X" },
   { "pxe", 9, "boot-menu", "X" },
