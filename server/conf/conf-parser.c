@@ -1743,8 +1743,19 @@ parse_if (Parser *p, Scope scope, guint first)
   BcConfToken *kw = next (p);
   g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_IF, kw);
   BcConfToken *open;
+  gboolean paren;
 
-  s->expr = parse_typed (p, BC_CONF_TYPE_BOOLEAN, kw->value);
+  /* ISC parse_if_statement: a '(' right after if/elsif opens the whole condition, so
+   * `if (a) or (b) {` is refused there ("left brace expected"); so here. */
+  paren = accept (p, BC_CONF_TOK_LPAREN);
+  if (paren)
+    {
+      s->expr = parse_typed (p, BC_CONF_TYPE_BOOLEAN, kw->value);
+      if (s->expr != NULL && !expect (p, BC_CONF_TOK_RPAREN, "the condition"))
+        g_clear_pointer (&s->expr, bc_conf_expr_free);
+    }
+  else
+    s->expr = parse_typed (p, BC_CONF_TYPE_BOOLEAN, kw->value);
   if (s->expr == NULL)
     {
       /* Keep the if/elsif/else chain together: skip the bad condition to its '{' and
@@ -1760,8 +1771,21 @@ parse_if (Parser *p, Scope scope, guint first)
   open = peek (p);
   if (!accept (p, BC_CONF_TOK_LBRACE))
     {
-      error_expected (p, "'{'", "the condition");
-      return NULL;
+      if (paren && (tok_is_word (open, "and") || tok_is_word (open, "or")))
+        error_tok (p, open,
+                   "expected '{' after the condition, found '%s': as in ISC, a '(' right after "
+                   "%s holds the whole condition; write %s ((…) %s (…))",
+                   open->value, kw->value, kw->value, open->value);
+      else
+        error_expected (p, "'{'", "the condition");
+      /* Go on at the block so the elsif/else that follow still belong to this if. */
+      while (!tok_is (peek (p), BC_CONF_TOK_LBRACE))
+        if (tok_is (peek (p), BC_CONF_TOK_SEMI) || tok_is (peek (p), BC_CONF_TOK_RBRACE)
+            || tok_is (peek (p), BC_CONF_TOK_EOF))
+          return NULL;
+        else
+          next (p);
+      open = next (p);
     }
   s->body = parse_block (p, SCOPE_IF, kw->value, open);
 

@@ -465,6 +465,58 @@ test_match_subclass (void)
   g_assert_null (plain->filename);
 }
 
+/* The all-features file ISC accepts: host in a group, classes with subclasses, a
+ * shared network with pools, encapsulated options. */
+static void
+test_features (void)
+{
+  g_autoptr (BcConf) conf = parse_file ("features.conf");
+  static const guint8 ipxe_175[] = { 176, 1, 1 };
+
+  {
+    g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_BUILTIN, 0x60);
+    g_assert_cmpstr (res->host, ==, "vm1");
+    g_assert_true (res->has_fixed_address);
+    g_assert_cmpuint (res->fixed_address, ==, ip ("192.168.42.10"));
+    g_assert_cmpstr (res->shared_network, ==, "lab");
+    /* known, arch 0: the last else builds the name from the MAC */
+    g_assert_cmpstr (res->filename, ==, "host-52-54-0-9d-7d-60");
+    /* the class sets next-server 192.168.42.1, the host's group a host name: the
+     * host's scope runs last */
+    g_assert_false (res->has_next_server);
+    g_assert_cmpstr (res->next_server_name, ==, "boot.lab.example");
+    g_assert_cmpstr (res->server_name, ==, "boot.lab.example");
+    g_assert_cmpuint (res->classes->len, ==, 3);
+    assert_option (res, 175, ipxe_175, sizeof ipxe_175);
+    assert_option (res, 227, (const guint8 *)"bootcheck", 9);
+    assert_option (res, 224, (const guint8 *)"\x01\xc0\xa8\x2a\x01", 5);
+    assert_option (res, 225, (const guint8 *)"\x00\x01\x00\x02\x00\x03", 6);
+    assert_option (res, 12, (const guint8 *)"vm1", 3);
+    g_assert_cmpint (res->min_lease_time, ==, 60);
+  }
+  {
+    /* unknown EFI PXE client: subclass 00:07 sets ipxe.efi; pool 1 (pxeclients) */
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_EFI64, 0x11);
+    g_assert_null (res->host);
+    g_assert_cmpstr (res->filename, ==, "ipxe.efi");
+    g_assert_true (res->has_next_server);
+    g_assert_cmpuint (res->ranges->len, ==, 1);
+    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.100"));
+  }
+  {
+    /* Joyent: https */
+    g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_JOYENT, 0x12);
+    g_assert_cmpstr (res->filename, ==, "http://192.168.42.1/boot.ipxe");
+  }
+  {
+    /* a plain client is only in pool 2 */
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 0x13);
+    g_assert_cmpuint (res->ranges->len, ==, 1);
+    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.151"));
+    g_assert_cmpstr (res->filename, ==, "undionly.kpxe");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -482,5 +534,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-eval/option-values", test_option_values);
   g_test_add_func ("/conf-eval/subnet-selection", test_subnet_selection);
   g_test_add_func ("/conf-eval/match-subclass", test_match_subclass);
+  g_test_add_func ("/conf-eval/features", test_features);
   return g_test_run ();
 }
