@@ -44,6 +44,10 @@ typedef struct
   BcDhcpOptionRegistry *wellknown; /* for "declare it first, e.g. …" hints */
   guint stmt_line, stmt_col;       /* where the statement being parsed began */
   guint depth;
+  /* The first '}' whose indentation does not match its block (see parse_block). */
+  guint suspect_line, suspect_col, suspect_open_line, suspect_open_col;
+  const char *suspect_what;
+  gboolean eof_reported;
 } Parser;
 
 /* Deeper nesting than this is refused (the fuzzer would otherwise blow the stack). */
@@ -148,6 +152,19 @@ source_line (Parser *p, guint line, const char **ret_start, gsize *ret_len)
     *ret_start = s;
     *ret_len = (nl != NULL ? nl : end) - s;
   }
+}
+
+/* Column of the first non-blank character of @line (tabs count one, as everywhere). */
+static guint
+line_indent (Parser *p, guint line)
+{
+  const char *ls;
+  gsize ll, i = 0;
+
+  source_line (p, line, &ls, &ll);
+  while (i < ll && (ls[i] == ' ' || ls[i] == '\t'))
+    i++;
+  return (guint)i + 1;
 }
 
 static void G_GNUC_PRINTF (4, 5) error_at (Parser *p, guint line, guint col, const char *fmt, ...)
@@ -2375,11 +2392,39 @@ parse_block (Parser *p, Scope scope, const char *what, const BcConfToken *open_a
   p->stmt_line = save_line;
   p->stmt_col = save_col;
   end = peek (p);
-  if (!accept (p, BC_CONF_TOK_RBRACE))
+  if (accept (p, BC_CONF_TOK_RBRACE))
     {
+      /* Remember the first '}' indented unlike the statement it closes: when a '}' is
+       * missing, that is usually where (the braces balance one block too early). */
+      guint indent = line_indent (p, save_line);
+      if (p->suspect_line == 0 && save_line != 0 && end->line != save_line
+          && line_indent (p, end->line) == end->col && end->col != indent)
+        {
+          p->suspect_line = end->line;
+          p->suspect_col = end->col;
+          p->suspect_open_line = save_line;
+          p->suspect_open_col = save_col;
+          p->suspect_what = what;
+        }
+    }
+  else if (!p->eof_reported)
+    {
+      /* At the end of the file: report it once, after the last token. */
+      BcConfToken *last = prev (p);
+      guint line = end->kind == BC_CONF_TOK_EOF && p->pos > 0 ? last->end_line : end->line;
+      guint col = end->kind == BC_CONF_TOK_EOF && p->pos > 0 ? last->end_col : end->col;
+
+      p->eof_reported = end->kind == BC_CONF_TOK_EOF;
       p->stmt_line = 0;
-      error_at (p, end->line, end->col, "expected '}' to close the %s block opened at %u:%u", what,
-                open_at->line, open_at->col);
+      if (p->suspect_line != 0)
+        error_at (p, line, col,
+                  "expected '}' to close the %s block opened at %u:%u; the '}' at %u:%u closed "
+                  "the %s at %u:%u but is indented like an outer block: is the %s missing its '}'?",
+                  what, open_at->line, open_at->col, p->suspect_line, p->suspect_col,
+                  p->suspect_what, p->suspect_open_line, p->suspect_open_col, p->suspect_what);
+      else
+        error_at (p, line, col, "expected '}' to close the %s block opened at %u:%u", what,
+                  open_at->line, open_at->col);
     }
   return body;
 }
