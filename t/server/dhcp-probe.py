@@ -262,6 +262,12 @@ def main():
     else:
         payload = build_dhcp(1, xid, chaddr or p.mac, a.flags or 0)
     payload = patch(payload, xid=xid, chaddr=chaddr, flags=a.flags)
+    if chaddr is not None:
+        # iPXE's client identifier is 01 + its MAC: keep it consistent with chaddr so
+        # that each probe is a distinct client to any server.
+        opts = parse_options(payload[240:])
+        if 61 in opts and len(opts[61]) == 7 and opts[61][0] == 1:
+            payload = replace_option(payload, 61, b"\x01" + chaddr)
     for o in a.option:
         code, _, val = o.partition("=")
         payload = replace_option(payload, int(code), bytes.fromhex(val) if val else None)
