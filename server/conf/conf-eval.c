@@ -1060,8 +1060,14 @@ pack_options (Eval *ev)
               for (guint i = 0; i < subs->len; i++)
                 {
                   SetOption *o = subs->pdata[i];
-                  trace (ev, &o->where, "option %s.%u is not sent: no option encapsulates space %s",
-                         o->space, o->code, o->space);
+                  const BcDhcpOptionDef *def
+                      = bc_dhcp_option_registry_lookup_code (ev->conf->registry, o->space, o->code);
+                  g_autofree char *name
+                      = def != NULL ? g_strdup (def->name) : g_strdup_printf ("%u", o->code);
+                  trace (ev, &o->where,
+                         "option %s.%s is not sent: no option is declared to encapsulate %s "
+                         "(e.g. option %s-encap code N = encapsulate %s;)",
+                         o->space, name, o->space, o->space, o->space);
                 }
             }
           else

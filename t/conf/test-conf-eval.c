@@ -517,6 +517,87 @@ test_features (void)
   }
 }
 
+/* The seeds' configurations against DHCP requests captured from real firmware
+ * (t/data/dhcp/, helper A's fixtures): the filename each one would be handed. */
+static void
+test_captured_requests (void)
+{
+  const struct
+  {
+    const char *conf, *packet, *filename;
+  } cases[] = {
+    { "seed000-split.conf", "seed000-builtin-discover.bin", "undionly.kpxe" },
+    { "seed000-split.conf", "seed000-joyent-discover.bin", "http://192.168.42.1/boot.ipxe" },
+    { "seed000-split.conf", "real-bios-builtin-discover.bin", "undionly.kpxe" },
+    { "seed000-split.conf", "real-bios-undionly-discover.bin", "undionly.kpxe" },
+    /* seed 000's config does not look at the architecture: EFI gets a BIOS binary */
+    { "seed000-split.conf", "real-efi-builtin-discover.bin", "undionly.kpxe" },
+    { "seed003-userclass-declared.conf", "real-bios-builtin-discover.bin",
+      "http://192.168.42.1/ipxe/boot.ipxe" },
+    { "seed003-userclass-declared.conf", "real-efi-edk2-pxe-discover.bin", "ipxe-x86_64.efi" },
+    { "seed003-userclass-declared.conf", "edk2-discover.bin", "ipxe-x86_64.efi" },
+    { "seed003-userclass-declared.conf", "real-efi-snponly-discover.bin",
+      "http://192.168.42.1/ipxe/boot.ipxe" },
+    { "seed003-version.conf", "real-bios-builtin-discover.bin", "undionly-fixed.kpxe" },
+    { "seed003-version.conf", "real-efi-snponly-discover.bin", "ipxe-x86_64-fixed.efi" },
+    { "seed003-version.conf", "real-efi-edk2-pxe-discover.bin", "ipxe-x86_64-fixed.efi" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (BC_TEST_DATA, "dhcp", cases[i].packet, NULL);
+      g_autofree char *bytes = NULL;
+      gsize len;
+      g_autoptr (BcDhcpMsg) req = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BcConf) conf = parse_file (cases[i].conf);
+      g_autoptr (BcConfResult) res = NULL;
+      BcConfRequestContext ctx = { ip ("192.168.42.1"), FALSE };
+
+      g_assert_true (g_file_get_contents (path, &bytes, &len, &error));
+      g_assert_true (bc_dhcp_msg_parse ((const guint8 *)bytes, len, &req, &error));
+      res = bc_conf_evaluate (conf, req, &ctx, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s x %s -> %s", cases[i].conf, cases[i].packet, res->filename);
+      g_assert_cmpstr (res->filename, ==, cases[i].filename);
+    }
+}
+
+static void
+test_host_by_client_identifier (void)
+{
+  g_autoptr (BcConf) conf = parse_text ("host byuid {\n"
+                                        "  option dhcp-client-identifier 1:52:54:0:0:0:2;\n"
+                                        "  filename \"uid\";\n"
+                                        "}\n");
+  g_autoptr (BcDhcpMsg) req = req_new (REQ_PLAIN, 0x77);
+  static const guint8 uid[] = { 1, 0x52, 0x54, 0, 0, 0, 2 };
+  BcConfRequestContext ctx = { 0, FALSE };
+  g_autoptr (BcConfResult) before = bc_conf_evaluate (conf, req, &ctx, NULL);
+  g_autoptr (BcConfResult) after = NULL;
+
+  g_assert_null (before->host);
+  bc_dhcp_msg_set_option (req, BC_DHCP_OPTION_CLIENT_IDENTIFIER, uid, sizeof uid);
+  after = bc_conf_evaluate (conf, req, &ctx, NULL);
+  g_assert_cmpstr (after->host, ==, "byuid");
+  g_assert_cmpstr (after->filename, ==, "uid");
+}
+
+/* Sub-options of a space nothing encapsulates are not sent, and the trace says so. */
+static void
+test_unencapsulated_space (void)
+{
+  g_autoptr (BcConf) conf = parse_text ("option space ipxe;\n"
+                                        "option ipxe.no-pxedhcp code 176 = unsigned integer 8;\n"
+                                        "option ipxe.no-pxedhcp 1;\n");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_BUILTIN, 1);
+
+  g_assert_false (g_hash_table_contains (res->options, GUINT_TO_POINTER (175)));
+  g_assert_true (
+      trace_has (res, "dhcpd.conf:3:1: option ipxe.no-pxedhcp is not sent: no option is declared "
+                      "to encapsulate ipxe (e.g. option ipxe-encap code N = encapsulate ipxe;)"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -535,5 +616,8 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-eval/subnet-selection", test_subnet_selection);
   g_test_add_func ("/conf-eval/match-subclass", test_match_subclass);
   g_test_add_func ("/conf-eval/features", test_features);
+  g_test_add_func ("/conf-eval/host-by-client-identifier", test_host_by_client_identifier);
+  g_test_add_func ("/conf-eval/unencapsulated-space", test_unencapsulated_space);
+  g_test_add_func ("/conf-eval/captured-requests", test_captured_requests);
   return g_test_run ();
 }
