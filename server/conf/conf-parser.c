@@ -48,6 +48,7 @@ typedef struct
   guint suspect_line, suspect_col, suspect_open_line, suspect_open_col;
   const char *suspect_what;
   gboolean eof_reported;
+  GHashTable *classes; /* names of the classes declared so far */
 } Parser;
 
 /* Deeper nesting than this is refused (the fuzzer would otherwise blow the stack). */
@@ -1587,6 +1588,13 @@ parse_string_statement (Parser *p, Scope scope, guint first)
     }
   else
     {
+      /* ISC takes an unquoted host name for server-name, not for filename. */
+      if (s->kind == BC_CONF_STMT_SERVER_NAME && tok_is (peek (p), BC_CONF_TOK_WORD))
+        {
+          g_autofree char *name = parse_host_name (p, kw->value);
+          s->data = g_bytes_new (name, strlen (name));
+          return finish_simple (p, g_steal_pointer (&s), first, kw->value);
+        }
       error_expected (p, "a quoted string", kw->value);
       return NULL;
     }
@@ -1620,8 +1628,13 @@ parse_lease_time (Parser *p, Scope scope, guint first)
   g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_LEASE_TIME, kw);
 
   s->mode = tok_is_word (kw, "default-lease-time") ? 0 : tok_is_word (kw, "max-lease-time") ? 1 : 2;
-  if (!parse_number (p, 0, G_MAXUINT32, kw->value, &s->num))
+  /* ISC: "infinite", and -1, are the all-ones lease time of RFC 2131 3.3. */
+  if (accept_word (p, "infinite"))
+    s->num = G_MAXUINT32;
+  else if (!parse_number (p, -1, G_MAXUINT32, kw->value, &s->num))
     return NULL;
+  if (s->num == -1)
+    s->num = G_MAXUINT32;
   return finish_simple (p, g_steal_pointer (&s), first, kw->value);
 }
 
@@ -1694,6 +1707,11 @@ parse_permit (Parser *p, BcConfStmt *s)
           return FALSE;
         }
       s->name = g_strdup (next (p)->value);
+      if (!g_hash_table_contains (p->classes, s->name))
+        {
+          error_tok (p, prev (p), "no class named \"%s\": declare it before the pool", s->name);
+          return FALSE;
+        }
     }
   else if (accept_word (p, "after"))
     {
@@ -1713,8 +1731,7 @@ parse_permit (Parser *p, BcConfStmt *s)
 
 /* The allow/deny/ignore flags of dhcpd.conf(5) "ALLOW AND DENY". */
 static const char *const allow_flags[] = {
-  "unknown-clients", "bootp",          "booting",    "duplicates",
-  "declines",        "client-updates", "leasequery", "known-clients",
+  "unknown-clients", "bootp", "booting", "duplicates", "declines", "client-updates", "leasequery",
 };
 
 /* allow-statement := ("allow" | "deny" | "ignore") flag ";"   outside pools
@@ -1840,6 +1857,26 @@ parse_if (Parser *p, Scope scope, guint first)
   return g_steal_pointer (&s);
 }
 
+/* ISC: "bad range, address … not in subnet …". */
+static void
+check_ranges_in_subnet (Parser *p, const BcConfStmt *subnet, GPtrArray *body)
+{
+  for (guint i = 0; body != NULL && i < body->len; i++)
+    {
+      BcConfStmt *r = body->pdata[i];
+      if (r->kind == BC_CONF_STMT_POOL)
+        check_ranges_in_subnet (p, subnet, r->body);
+      if (r->kind != BC_CONF_STMT_RANGE)
+        continue;
+      if ((r->addr & subnet->mask) != subnet->addr || (r->addr2 & subnet->mask) != subnet->addr)
+        {
+          p->stmt_line = 0;
+          error_at (p, r->where.line, r->where.col, "%s is not inside subnet %s", r->text,
+                    subnet->text);
+        }
+    }
+}
+
 /* subnet-declaration := "subnet" ip-addr "netmask" ip-addr block */
 static BcConfStmt *
 parse_subnet (Parser *p, Scope scope, guint first)
@@ -1872,7 +1909,10 @@ parse_subnet (Parser *p, Scope scope, guint first)
         return NULL;
       }
   }
-  return finish_block (p, g_steal_pointer (&s), first, SCOPE_SUBNET, "subnet");
+  s = finish_block (p, g_steal_pointer (&s), first, SCOPE_SUBNET, "subnet");
+  if (s != NULL)
+    check_ranges_in_subnet (p, s, s->body);
+  return g_steal_pointer (&s);
 }
 
 /* name := WORD | STRING */
@@ -1889,6 +1929,25 @@ parse_decl_name (Parser *p, const char *after, gboolean dotted)
   return NULL;
 }
 
+static gboolean
+body_has (GPtrArray *body, BcConfStmtKind kind)
+{
+  for (guint i = 0; body != NULL && i < body->len; i++)
+    if (((BcConfStmt *)body->pdata[i])->kind == kind)
+      return TRUE;
+  return FALSE;
+}
+
+/* class-name := STRING   (ISC refuses an unquoted class name) */
+static char *
+parse_class_name (Parser *p, const char *after)
+{
+  if (tok_is (peek (p), BC_CONF_TOK_STRING))
+    return g_strdup (next (p)->value);
+  error_expected (p, "a quoted class name", after);
+  return NULL;
+}
+
 /* shared-network-declaration := "shared-network" name block */
 static BcConfStmt *
 parse_shared_network (Parser *p, Scope scope, guint first)
@@ -1899,7 +1958,14 @@ parse_shared_network (Parser *p, Scope scope, guint first)
   s->name = parse_decl_name (p, "shared-network", TRUE);
   if (s->name == NULL)
     return NULL;
-  return finish_block (p, g_steal_pointer (&s), first, SCOPE_SHARED, "shared-network");
+  s = finish_block (p, g_steal_pointer (&s), first, SCOPE_SHARED, "shared-network");
+  if (s != NULL && !body_has (s->body, BC_CONF_STMT_SUBNET))
+    {
+      p->stmt_line = 0;
+      error_at (p, s->where.line, s->where.col,
+                "shared-network %s declares no subnet (ISC: empty shared-network decl)", s->name);
+    }
+  return g_steal_pointer (&s);
 }
 
 /* group-declaration := "group" name? block */
@@ -1921,7 +1987,8 @@ parse_host (Parser *p, Scope scope, guint first)
   BcConfToken *kw = next (p);
   g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_HOST, kw);
 
-  s->name = parse_decl_name (p, "host", TRUE);
+  /* ISC: a host name is an unquoted (dotted) name. */
+  s->name = parse_host_name (p, "host");
   if (s->name == NULL)
     return NULL;
   return finish_block (p, g_steal_pointer (&s), first, SCOPE_HOST, "host");
@@ -1934,7 +2001,14 @@ parse_pool (Parser *p, Scope scope, guint first)
   BcConfToken *kw = next (p);
   g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_POOL, kw);
 
-  return finish_block (p, g_steal_pointer (&s), first, SCOPE_POOL, "pool");
+  s = finish_block (p, g_steal_pointer (&s), first, SCOPE_POOL, "pool");
+  if (s != NULL && !body_has (s->body, BC_CONF_STMT_RANGE))
+    {
+      p->stmt_line = 0;
+      error_at (p, s->where.line, s->where.col,
+                "pool has no range (ISC: pool declaration with no address range)");
+    }
+  return g_steal_pointer (&s);
 }
 
 /* class-declaration := "class" name block */
@@ -1943,11 +2017,26 @@ parse_class (Parser *p, Scope scope, guint first)
 {
   BcConfToken *kw = next (p);
   g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_CLASS, kw);
+  guint matches = 0;
 
-  s->name = parse_decl_name (p, "class", FALSE);
+  s->name = parse_class_name (p, "class");
   if (s->name == NULL)
     return NULL;
-  return finish_block (p, g_steal_pointer (&s), first, SCOPE_CLASS, "class");
+  g_hash_table_add (p->classes, g_strdup (s->name));
+  s = finish_block (p, g_steal_pointer (&s), first, SCOPE_CLASS, "class");
+  for (guint i = 0; s != NULL && i < s->body->len; i++)
+    {
+      BcConfStmt *m = s->body->pdata[i];
+      if ((m->kind == BC_CONF_STMT_MATCH_IF || m->kind == BC_CONF_STMT_MATCH_DATA)
+          && ++matches == 2)
+        {
+          p->stmt_line = 0;
+          error_at (p, m->where.line, m->where.col,
+                    "class \"%s\" already has a match statement: a class may have only one",
+                    s->name);
+        }
+    }
+  return g_steal_pointer (&s);
 }
 
 /* subclass-declaration := "subclass" name (STRING | colon-hex) (block | ";") */
@@ -1957,9 +2046,15 @@ parse_subclass (Parser *p, Scope scope, guint first)
   BcConfToken *kw = next (p);
   g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_SUBCLASS, kw);
 
-  s->name = parse_decl_name (p, "subclass", FALSE);
+  s->name = parse_class_name (p, "subclass");
   if (s->name == NULL)
     return NULL;
+  if (!g_hash_table_contains (p->classes, s->name))
+    {
+      error_tok (p, prev (p), "no class named \"%s\": declare the class before its subclasses",
+                 s->name);
+      return NULL;
+    }
   s->data = parse_string_or_hex (p, "the subclass name");
   if (s->data == NULL)
     return NULL;
@@ -2471,9 +2566,11 @@ bc_conf_parse (const char *filename, const char *text, gsize len, GError **error
   p.errors = errors;
   p.reg = conf->registry;
   p.wellknown = bc_dhcp_option_registry_new_wellknown ();
+  p.classes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   conf->body = parse_config (&p);
   bc_dhcp_option_registry_free (p.wellknown);
+  g_hash_table_unref (p.classes);
 
   if (p.n_errors > 0)
     {

@@ -2,6 +2,7 @@
  * error messages for those it refuses (t/data/conf/NAME.conf + NAME.expected; run with
  * BC_REGENERATE=1 to rewrite the .expected files). Where ISC dhcpd is installed, each
  * file is also given to `dhcpd -t` and both must agree on accept/refuse. */
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "server/conf/conf-lexer.h"
@@ -251,6 +252,163 @@ test_isc_agrees (void)
     }
 }
 
+/* One-construct snippets with the verdict `dhcpd -t` (ISC 4.4.3) gave for each when
+ * this table was made; the test holds our parser to it, and real dhcpd too when it is
+ * installed (so a different ISC version shows up as a failure, not silently). */
+static const struct
+{
+  gboolean isc_accepts;
+  const char *text;
+} snippets[] = {
+  { TRUE,
+    "option space ipxe;\noption ipxe.https code 20 = unsigned integer 8;\noption ipxe.https 1;\n" },
+  { FALSE, "filename undionly.kpxe;\n" },
+  { FALSE, "next-server 192.168.42.1, 192.168.42.2;\n" },
+  { TRUE, "subnet 192.168.42.0 netmask 255.255.255.0 { }\n" },
+  { FALSE, "subnet 192.168.42.1 netmask 255.255.255.0 { }\n" },
+  { FALSE, "subnet 192.168.42.0 netmask 255.255.0.255 { }\n" },
+  { TRUE, "host h { hardware ethernet 52:54:00:9d:7d:60; fixed-address 192.168.42.10; }\n" },
+  { TRUE, "host h { hardware ethernet 52:54:00:9d:7d; }\n" },
+  { TRUE, "host h.example.com { }\n" },
+  { FALSE, "host \"h\" { }\n" },
+  { TRUE, "group { filename \"a\"; }\n" },
+  { TRUE, "group g1 { }\n" },
+  { TRUE, "class \"c\" { match if option user-class = \"iPXE\"; }\n" },
+  { FALSE, "class c { match if option user-class = \"iPXE\"; }\n" },
+  { FALSE,
+    "class \"c\" { match if exists user-class; match if exists vendor-class-identifier; }\n" },
+  { TRUE, "if exists user-class { } elsif exists vendor-class-identifier { } else { }\n" },
+  { TRUE, "if exists user-class { } else if exists vendor-class-identifier { }\n" },
+  { TRUE, "if (exists user-class) { }\n" },
+  { TRUE, "if not exists user-class { }\n" },
+  { FALSE, "if !exists user-class { }\n" },
+  { TRUE, "if known { } \n" },
+  { TRUE, "if static { }\n" },
+  { TRUE, "if option user-class = 69:50:58:45 { }\n" },
+  { TRUE, "if option user-class = \"iPXE\" or option user-class = \"gPXE\" and exists "
+          "vendor-class-identifier { }\n" },
+  { TRUE, "if substring(option vendor-class-identifier, 0, 9) = \"PXEClient\" { }\n" },
+  { TRUE, "if suffix(option vendor-class-identifier, 3) = \"001\" { }\n" },
+  { TRUE, "if concat(\"a\", \"b\", \"c\") = \"abc\" { }\n" },
+  { TRUE, "if binary-to-ascii(16, 8, \":\", hardware) = \"1:52:54:0:9d:7d:60\" { }\n" },
+  { TRUE, "if encode-int(7, 16) = 00:07 { }\n" },
+  { TRUE, "if extract-int(option pxe-system-type, 16) = 7 { }\n" },
+  { TRUE, "if pick-first-value(option user-class, \"none\") = \"none\" { }\n" },
+  { TRUE, "if packet(0, 1) = 01 { }\n" },
+  { TRUE, "if lcase(option user-class) = \"ipxe\" { }\n" },
+  { TRUE, "if option user-class ~= \"^iP\" { }\n" },
+  { TRUE, "if option user-class ~~ \"^ip\" { }\n" },
+  { TRUE, "if hardware = 01:52:54:00:9d:7d:60 { }\n" },
+  { TRUE, "option domain-name-servers 1.2.3.4, 5.6.7.8;\n" },
+  { FALSE, "option routers 1.2.3.4 5.6.7.8;\n" },
+  { TRUE, "option domain-name \"example.com\";\n" },
+  { FALSE, "option domain-name example.com;\n" },
+  { TRUE, "option host-name = concat(\"a\", \"b\");\n" },
+  { TRUE, "option subnet-mask 255.255.255.0;\n" },
+  { TRUE, "option ip-forwarding off;\n" },
+  { FALSE, "option ip-forwarding 1;\n" },
+  { TRUE, "option dhcp-client-identifier \"abc\";\n" },
+  { TRUE, "option dhcp-client-identifier 01:02;\n" },
+  { TRUE, "option vendor-class-identifier \"x\";\n" },
+  { TRUE, "option pxe-system-type 7;\n" },
+  { TRUE, "option user-class \"iPXE\";\n" },
+  { FALSE, "option foo.bar 1;\n" },
+  { TRUE, "option space foo;\noption foo.bar code 1 = unsigned integer 8;\noption enc code 222 = "
+          "encapsulate foo;\noption foo.bar 1;\n" },
+  { TRUE, "option x code 200 = ip6-address;\n" },
+  { FALSE, "option x code 200 = unsigned integer 24;\n" },
+  { FALSE, "option x code 200 = array of text;\n" },
+  { FALSE, "option x code 200 = { text, unsigned integer 8 };\n" },
+  { TRUE, "default-lease-time -1;\n" },
+  { TRUE, "default-lease-time 0x10;\n" },
+  { TRUE, "max-lease-time infinite;\n" },
+  { TRUE, "not authoritative;\n" },
+  { TRUE, "deny unknown-clients;\n" },
+  { TRUE, "ignore unknown-clients;\n" },
+  { FALSE, "allow known-clients;\n" },
+  { TRUE, "deny booting;\n" },
+  { TRUE, "ignore bootp;\n" },
+  { FALSE, "allow members of \"x\";\n" },
+  { FALSE, "subnet 10.0.0.0 netmask 255.0.0.0 { pool { allow members of \"x\"; range 10.0.0.1 "
+           "10.0.0.2; } }\n" },
+  { TRUE, "subnet 10.0.0.0 netmask 255.0.0.0 { pool { deny unknown-clients; allow known-clients; "
+          "range 10.0.0.1; } }\n" },
+  { TRUE, "subnet 10.0.0.0 netmask 255.0.0.0 { pool { allow all clients; allow dynamic bootp "
+          "clients; range 10.0.0.1 10.0.0.2; } }\n" },
+  { FALSE, "subnet 10.0.0.0 netmask 255.0.0.0 { pool { ignore unknown-clients; } }\n" },
+  { TRUE, "subnet 10.0.0.0 netmask 255.0.0.0 { range 10.0.0.5 10.0.0.1; }\n" },
+  { FALSE, "subnet 10.0.0.0 netmask 255.0.0.0 { range 11.0.0.5 11.0.0.9; }\n" },
+  { TRUE, "shared-network \"x y\" { subnet 10.0.0.0 netmask 255.0.0.0 { } }\n" },
+  { FALSE, "shared-network x { }\n" },
+  { FALSE, "subclass \"c\" 01:02;\n" },
+  { TRUE, "server-name \"boot\";\n" },
+  { TRUE, "server-name boot;\n" },
+  { TRUE, "next-server boot.example.com;\n" },
+  { TRUE, "filename = concat(\"a\", \"b\");\n" },
+  { FALSE, "if exists user-class { subnet 10.0.0.0 netmask 255.0.0.0 { } }\n" },
+  { FALSE, "if exists user-class { host h { } }\n" },
+  { TRUE, "host h { next-server 1.2.3.4; if known { filename \"x\"; } }\n" },
+  { FALSE, "host h { range 10.0.0.1 10.0.0.2; }\n" },
+  { TRUE, "class \"c\" { spawn with option agent.circuit-id; lease limit 4; }\n" },
+  { TRUE, "on commit { set x = \"y\"; }\n" },
+  { TRUE, "log (info, \"hello\");\n" },
+  { FALSE, "option routers 1.2.3;\n" },
+  { FALSE, "option routers 1.2.3.4.5;\n" },
+  { FALSE, "hardware ethernet 01:02:03:04:05:06;\n" },
+  { TRUE, "ping-check true;\nping-timeout 1;\none-lease-per-client on;\nuse-host-decl-names "
+          "on;\nlocal-address 192.168.42.1;\nupdate-static-leases on;\nlog-facility local7;\n" },
+  { FALSE, "if option arch = 00:07 { }\n" },
+  { TRUE, "option arch code 93 = unsigned integer 16;\nif option arch = 7 { }\n" },
+  { TRUE, "option arch code 93 = unsigned integer 16;\nif option arch = 00:07 { }\n" },
+  { TRUE,
+    "option client-arch code 93 = unsigned integer 16;\nif option client-arch = 00:07 { }\n" },
+  { TRUE,
+    "if option vendor-class-identifier = \"PXEClient\" and option pxe-system-type = 00:07 { }\n" },
+  { TRUE, "if exists agent.circuit-id { }\n" },
+  { FALSE, "if exists ipxe.https { }\n" },
+};
+
+static void
+test_snippets (void)
+{
+  g_autofree char *dhcpd = g_find_program_in_path ("dhcpd");
+  g_autofree char *dir = NULL;
+
+  if (dhcpd == NULL && g_file_test ("/usr/sbin/dhcpd", G_FILE_TEST_IS_EXECUTABLE))
+    dhcpd = g_strdup ("/usr/sbin/dhcpd");
+  if (dhcpd != NULL)
+    dir = g_dir_make_tmp ("bc-conf-XXXXXX", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (snippets); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BcConf) conf
+          = bc_conf_parse ("snippet.conf", snippets[i].text, strlen (snippets[i].text), &error);
+
+      if ((conf != NULL) != snippets[i].isc_accepts)
+        g_test_message ("snippet %u: %s-> %s", i, snippets[i].text,
+                        error != NULL ? error->message : "accepted");
+      g_assert_cmpint (conf != NULL, ==, snippets[i].isc_accepts);
+      if (dir != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, "snippet.conf", NULL);
+          const char *argv[] = { dhcpd, "-t", "-q", "-cf", path, NULL };
+          int status = 0;
+
+          g_assert_true (g_file_set_contents (path, snippets[i].text, -1, NULL));
+          g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL,
+                                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                       NULL, NULL, NULL, NULL, &status, NULL));
+          if (g_spawn_check_wait_status (status, NULL) != snippets[i].isc_accepts)
+            g_test_message ("snippet %u: this dhcpd disagrees with the table: %s", i,
+                            snippets[i].text);
+          g_assert_cmpint (g_spawn_check_wait_status (status, NULL), ==, snippets[i].isc_accepts);
+          g_unlink (path);
+        }
+    }
+  if (dir != NULL)
+    g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -262,5 +420,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-parser/declarations", test_declarations_in_registry);
   g_test_add_func ("/conf-parser/deep-nesting", test_deep_nesting);
   g_test_add_func ("/conf-parser/isc-agrees", test_isc_agrees);
+  g_test_add_func ("/conf-parser/snippets", test_snippets);
   return g_test_run ();
 }
