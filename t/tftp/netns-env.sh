@@ -113,11 +113,13 @@ loss_off () {
   true
 }
 
-# start_serve_roots SERVE_ROOTS_BINARY ROOT: runs it in the server namespace on 69/80.
+# start_serve_roots SERVE_ROOTS_BINARY ROOT [ADDRESS]: runs it in the server namespace on 69/80.
+# An optional third argument binds to that address only.
 start_serve_roots () {
-  local bin=$1 root=$2
+  local bin=$1 root=$2 addr=()
+  [ -n "${3:-}" ] && addr=(--address "$3")
   rm -f "$WORK/ready"
-  in_s "$bin" --tftp-root "$root" --http-root "$root" --tftp-port 69 --http-port 80 \
+  in_s "$bin" --tftp-root "$root" --http-root "$root" --tftp-port 69 --http-port 80 "${addr[@]}" \
     --events "$WORK/events.jsonl" --ready "$WORK/ready" 2>"$WORK/serve-roots.err" &
   bg_pids+=($!)
   for _ in $(seq 100); do
