@@ -85,6 +85,8 @@ probe_kvm (const char *qemu, char **ret_reason)
     *ret_reason = g_strdup ("kvm: the probe boot reached iPXE under KVM");
   else if (text != NULL && strstr (text, "starting execution") != NULL)
     *ret_reason = g_strdup ("tcg: iPXE hangs under this host's KVM at \"starting execution\"");
+  else if (text != NULL && strstr (text, "iPXE") != NULL)
+    *ret_reason = g_strdup ("tcg: the built-in iPXE ROM starts but hangs under this host's KVM");
   else
     *ret_reason = g_strdup ("tcg: the kvm probe boot did not reach iPXE");
 out:

@@ -22,6 +22,7 @@ struct _BcVm
   virConnectPtr conn;
   virDomainPtr dom;
   int cb_lifecycle, cb_reboot;
+  gint64 last_reboot_us;
   BcVmEventFunc func;
   gpointer user_data;
 };
@@ -279,7 +280,13 @@ static void
 reboot_cb (virConnectPtr conn, virDomainPtr dom, void *opaque)
 {
   BcVm *vm = opaque;
+  gint64 now = g_get_monotonic_time ();
 
+  /* One guest reset can come as two REBOOT events (the guest's request and QEMU's
+   * reset) a few milliseconds apart: report it once. */
+  if (now - vm->last_reboot_us < 200 * 1000)
+    return;
+  vm->last_reboot_us = now;
   if (vm->func != NULL)
     vm->func ("rebooted", NULL, vm->user_data);
 }
