@@ -330,6 +330,28 @@ test_only_never (void)
   run_clear (&r);
 }
 
+/* The UEFI chain on A's fixtures: EDK2's PXE (arch 7, no user-class), then iPXE as
+ * the EFI ROM and as ipxe.efi, which differ only in 175.27 (SRP). */
+static void
+test_fixtures_uefi (void)
+{
+  Run r = { 0 };
+
+  run_init (&r, "[vm]\nfirmware = uefi\nrom = none\n",
+            "dhcp discover arch=7 !user-class=* vendor-class=PXEClient:Arch:00007:*\n"
+            "dhcp discover user-class=iPXE ipxe.efi !175.27\n"
+            "dhcp discover user-class=iPXE 175.27 arch=7\n");
+  g_assert_false (run_feed (&r, test_dhcp_event (3.7, test_load_dhcp ("edk2-discover.bin"))));
+  g_assert_false (run_feed (&r, test_dhcp_event (9.0, test_load_dhcp ("ipxe-efi-discover.bin"))));
+  g_assert_cmpint (run_step (&r, 1)->state, ==, BC_STEP_PENDING);
+  g_assert_false (
+      run_feed (&r, test_dhcp_event (9.5, test_load_dhcp ("ipxe-efi-rom-discover.bin"))));
+  g_assert_true (run_feed (&r, test_dhcp_event (14.3, test_load_dhcp ("ipxe-efi-discover.bin"))));
+  g_assert_cmpint (bc_judge_get_verdict (r.judge)->kind, ==, BC_VERDICT_PASS);
+  g_assert_true (strstr (bc_judge_get_first_fingerprint (r.judge), "arch=7") != NULL);
+  run_clear (&r);
+}
+
 static void
 test_shell_skip (void)
 {
@@ -363,5 +385,6 @@ main (int argc, char **argv)
   g_test_add_func ("/judge/config-check", test_config_check);
   g_test_add_func ("/judge/only-never", test_only_never);
   g_test_add_func ("/judge/shell-skip", test_shell_skip);
+  g_test_add_func ("/judge/fixtures/uefi", test_fixtures_uefi);
   return g_test_run ();
 }
