@@ -29,7 +29,9 @@
  *    at once with the reason (the story needs another ROM than this host's).
  *  - bc_judge_finish: unmatched positive steps fail with diagnostics (the first
  *    one awaited gets the full block: last console lines, DHCP packets since the
- *    previous match, server reasons; the later ones "not reached"). */
+ *    previous match, server reasons; the later ones "not reached").
+ *  - A SKIP verdict marks every step skipped, also those matched before it: a
+ *    skipped run proves nothing, and TAP consumers must count it as skipped. */
 #pragma once
 
 #include <glib.h>

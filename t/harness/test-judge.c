@@ -172,6 +172,10 @@ test_require_skip (void)
 
   /* Fedora's built-in ROM has HTTPS: the chainload story cannot happen there */
   run_init (&r, "[require]\nfirst-dhcp = user-class=iPXE !175.20\n", seed000_expect);
+  g_assert_false (run_feed (&r, test_text_event (BC_EVENT_CONSOLE, 1.3,
+                                                 "iPXE 1.21.1 -- Open Source Network Boot "
+                                                 "Firmware -- https://ipxe.org")));
+  g_assert_cmpint (run_step (&r, 0)->state, ==, BC_STEP_PASSED);
   g_assert_true (run_exchange (&r, 2.0, 0x99, FALSE, https_175, G_N_ELEMENTS (https_175),
                                "http://192.168.42.1/boot.ipxe"));
   v = bc_judge_get_verdict (r.judge);
