@@ -26,6 +26,7 @@ struct _BcDhcpServer
   guint32 addr;
   int fd, packet_fd;
   guint watch_id;
+  guint8 buf[65536]; /* the largest UDP payload; a DHCP message may exceed 576 (option 57) */
 };
 
 gboolean
@@ -219,21 +220,18 @@ static gboolean
 readable_cb (gint fd, GIOCondition cond, gpointer user_data)
 {
   BcDhcpServer *s = user_data;
-  /* Largest UDP payload; a DHCP message over 576 bytes is legal (option 57). */
-  static const gsize bufsize = 65536;
-  g_autofree guint8 *buf = g_malloc (bufsize);
 
   /* Drain the socket: under load this takes many requests per wakeup. */
   for (guint i = 0; i < 64; i++)
     {
-      ssize_t n = recv (fd, buf, bufsize, 0);
+      ssize_t n = recv (fd, s->buf, sizeof s->buf, 0);
       if (n < 0)
         {
           if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             g_debug ("dhcp: recv: %s", g_strerror (errno));
           break;
         }
-      handle_packet (s, buf, (gsize)n);
+      handle_packet (s, s->buf, (gsize)n);
     }
   return G_SOURCE_CONTINUE;
 }
