@@ -97,6 +97,7 @@ typedef enum
   BC_CONF_STMT_MATCH_IF,       /* expr */
   BC_CONF_STMT_MATCH_DATA,     /* `match EXPR;` / `match option X;`: expr */
   BC_CONF_STMT_PERMIT,         /* pool: mode allow/deny; permit kind in num; name = class */
+  BC_CONF_STMT_VENDOR_SPACE,   /* `vendor-option-space NAME;`: name's options go in 43 */
 } BcConfStmtKind;
 
 typedef enum

@@ -55,8 +55,9 @@ typedef struct
   gboolean known;
   gboolean is_static;
   const char *host_name;
-  GPtrArray *set;        /* SetOption*, in the order first set */
-  GHashTable *pkt_cache; /* space -> GPtrArray of BcDhcpOption* (or NULL: absent) */
+  GPtrArray *set;           /* SetOption*, in the order first set */
+  GHashTable *pkt_cache;    /* space -> GPtrArray of BcDhcpOption* (or NULL: absent) */
+  const char *vendor_space; /* `vendor-option-space`, last executed wins */
   /* allow/deny state, last executed wins */
   int unknown_clients, bootp, booting; /* -1 unset, else BcConfAllowMode */
 } Eval;
@@ -730,6 +731,10 @@ exec_stmt (Eval *ev, const BcConfStmt *s)
       case BC_CONF_STMT_AUTHORITATIVE:
         res->authoritative = s->flag;
         break;
+      case BC_CONF_STMT_VENDOR_SPACE:
+        ev->vendor_space = s->name;
+        trace (ev, &s->where, "%s", s->text);
+        break;
       case BC_CONF_STMT_ALLOW:
         if (strcmp (s->name, "unknown-clients") == 0)
           ev->unknown_clients = s->mode;
@@ -1055,7 +1060,14 @@ pack_options (Eval *ev)
             if (strcmp (((SetOption *)ev->set->pdata[i])->space, space) == 0)
               g_ptr_array_add (subs, ev->set->pdata[i]);
           g_ptr_array_sort (subs, compare_set_code);
-          if (!find_encapsulation (ev->conf->registry, space, ev->conf, &parent, &code))
+          if (ev->vendor_space != NULL && strcmp (space, ev->vendor_space) == 0)
+            {
+              /* ISC: vendor-option-space puts the space in option 43. */
+              parent = g_strdup ("dhcp");
+              code = BC_DHCP_OPTION_VENDOR_ENCAPSULATED;
+            }
+          if (parent == NULL
+              && !find_encapsulation (ev->conf->registry, space, ev->conf, &parent, &code))
             {
               for (guint i = 0; i < subs->len; i++)
                 {

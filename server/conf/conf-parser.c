@@ -2173,6 +2173,24 @@ parse_match (Parser *p, Scope scope, guint first)
   return finish_simple (p, g_steal_pointer (&s), first, "the match expression");
 }
 
+/* vendor-option-space-statement := "vendor-option-space" WORD ";"
+ * ISC: option 43 then carries the options set in that space (PXE menus); the space
+ * need not be declared yet. */
+static BcConfStmt *
+parse_vendor_option_space (Parser *p, Scope scope, guint first)
+{
+  BcConfToken *kw = next (p);
+  g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_VENDOR_SPACE, kw);
+
+  if (!tok_is (peek (p), BC_CONF_TOK_WORD))
+    {
+      error_expected (p, "an option space name", kw->value);
+      return NULL;
+    }
+  s->name = g_strdup (next (p)->value);
+  return finish_simple (p, g_steal_pointer (&s), first, kw->value);
+}
+
 /* include-statement := "include" STRING ";" — refused: the parser reads no files. */
 static BcConfStmt *
 parse_include (Parser *p, Scope scope, guint first)
@@ -2214,6 +2232,7 @@ static const struct
   { "fixed-address", parse_fixed_address, SCOPE_HOST },
   { "match", parse_match, SCOPE_CLASS },
   { "include", parse_include, SCOPE_ANY },
+  { "vendor-option-space", parse_vendor_option_space, SCOPE_ANY },
 };
 
 /* Server parameters a boot server has no use for: accepted, no effect (ISC accepts
@@ -2277,7 +2296,6 @@ static const char *const ignored_statements[] = {
   "prefix-length-mode",
   "release-on-roam",
   "persist-eui-64-leases",
-  "vendor-option-space",
   "site-option-space",
   "authoring-byte-order",
   "key",

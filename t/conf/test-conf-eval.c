@@ -598,6 +598,22 @@ test_unencapsulated_space (void)
                       "to encapsulate ipxe (e.g. option ipxe-encap code N = encapsulate ipxe;)"));
 }
 
+/* vendor-option-space: the class's PXE options are packed into option 43. */
+static void
+test_vendor_option_space (void)
+{
+  g_autoptr (BcConf) conf = parse_file ("pxe-vendor-space.conf");
+  g_autoptr (BcConfResult) pxe = eval (conf, REQ_PXE_BIOS, 1);
+  g_autoptr (BcConfResult) plain = eval (conf, REQ_PLAIN, 1);
+  static const guint8 v43[] = { 1, 4, 0, 0, 0, 0, 6, 1, 3 };
+
+  assert_option (pxe, 43, v43, sizeof v43);
+  assert_option (pxe, 60, (const guint8 *)"PXEClient", 9);
+  g_assert_cmpstr (pxe->filename, ==, "pxelinux.0");
+  g_assert_false (g_hash_table_contains (plain->options, GUINT_TO_POINTER (43)));
+  g_assert_false (g_hash_table_contains (plain->options, GUINT_TO_POINTER (60)));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -616,6 +632,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-eval/subnet-selection", test_subnet_selection);
   g_test_add_func ("/conf-eval/match-subclass", test_match_subclass);
   g_test_add_func ("/conf-eval/features", test_features);
+  g_test_add_func ("/conf-eval/vendor-option-space", test_vendor_option_space);
   g_test_add_func ("/conf-eval/host-by-client-identifier", test_host_by_client_identifier);
   g_test_add_func ("/conf-eval/unencapsulated-space", test_unencapsulated_space);
   g_test_add_func ("/conf-eval/captured-requests", test_captured_requests);
