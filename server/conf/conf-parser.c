@@ -951,6 +951,13 @@ parse_option_value (Parser *p, const BcDhcpOptionDef *def, const char *after)
       if (!array || !accept (p, BC_CONF_TOK_COMMA))
         break;
     }
+  if (array && (tok_is (peek (p), BC_CONF_TOK_WORD) || tok_is (peek (p), BC_CONF_TOK_STRING))
+      && peek (p)->line == prev (p)->end_line)
+    {
+      error_at (p, prev (p)->end_line, prev (p)->end_col,
+                "expected ',' between the values of %s (a list)", after);
+      return NULL;
+    }
   return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 }
 
