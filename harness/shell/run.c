@@ -213,7 +213,7 @@ typedef struct
   BcServerProc *server;
   BcVm *vm;
 
-  gint64 setup_start_us, create_us, t0_us, verdict_us;
+  gint64 setup_start_us, create_us, t0_us, verdict_us, last_mark_us;
   gboolean vm_started;
   GPtrArray *pending; /* events before t0 is known (absolute times) */
   FILE *timeline, *events, *console_log;
@@ -228,6 +228,18 @@ typedef struct
 } Run;
 
 static void schedule_finish (Run *run, const char *why);
+
+/* -v: where set-up time goes, step by step. */
+static void
+setup_mark (Run *run, const char *what)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (run->opts->verbose)
+    g_printerr ("bootcheck: set-up %-24s %6.3f s (total %.3f s)\n", what,
+                (now - run->last_mark_us) / 1e6, (now - run->opts->main_start_us) / 1e6);
+  run->last_mark_us = now;
+}
 
 static FILE *
 open_artifact (Run *run, const char *name)
@@ -692,6 +704,8 @@ bc_run_execute (BcRunOptions *opts)
 
   run->opts = opts;
   run->setup_start_us = g_get_monotonic_time ();
+  run->last_mark_us = opts->main_start_us;
+  setup_mark (run, "bootcheck start to fork");
   run->verdict_us = 0;
   run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify)bc_event_free);
   run->loop = g_main_loop_new (NULL, FALSE);
@@ -716,6 +730,7 @@ bc_run_execute (BcRunOptions *opts)
                 a & 255);
     cidr = g_strdup_printf ("%s/%u", addr, sc->prefix_len);
   }
+  setup_mark (run, "namespace mounts+bridge");
   if (!bc_isolate_setup_inside (BRIDGE, cidr, &error))
     goto harness_error;
   g_mkdir_with_parents (RUN_DIR, 0755);
@@ -727,9 +742,11 @@ bc_run_execute (BcRunOptions *opts)
   if (error != NULL)
     goto harness_error;
 
+  setup_mark (run, "served roots");
   accel = bc_accel_choose (opts->accel, opts->cache_dir, &accel_reason);
   accel_report = g_strdup (accel_reason);
 
+  setup_mark (run, "accel");
   run->timeline = open_artifact (run, "timeline.txt");
   run->events = open_artifact (run, "events.jsonl");
   run->console_log = open_artifact (run, "console.log");
@@ -739,6 +756,7 @@ bc_run_execute (BcRunOptions *opts)
     goto harness_error;
   bc_capture_set_t0 (run->capture, 0);
 
+  setup_mark (run, "capture");
   srvc.kind = sc->server_kind;
   srvc.bootserv = opts->bootserv;
   srvc.dhcpd_conf = sc->dhcpd_conf_path;
@@ -754,10 +772,12 @@ bc_run_execute (BcRunOptions *opts)
     goto harness_error;
   bc_server_set_t0 (run->server, 0);
 
+  setup_mark (run, "server spawn");
   run->vm = bc_vm_connect (opts->connect_uri, root, opts->cache_dir, &error);
   if (run->vm == NULL)
     goto harness_error;
 
+  setup_mark (run, "libvirt connect");
   if (sc->firmware == BC_FIRMWARE_UEFI)
     {
       vars_copy = g_build_filename (RUN_DIR, "OVMF_VARS.fd", NULL);
@@ -786,6 +806,7 @@ bc_run_execute (BcRunOptions *opts)
   if (run->console == NULL)
     goto harness_error;
 
+  setup_mark (run, "xml+console");
   run->sig_sources[0] = g_unix_signal_add (SIGINT, on_signal, run);
   run->sig_sources[1] = g_unix_signal_add (SIGTERM, on_signal, run);
   run->sig_sources[2] = g_unix_signal_add (SIGHUP, on_signal, run);
@@ -793,6 +814,7 @@ bc_run_execute (BcRunOptions *opts)
   run->create_us = g_get_monotonic_time ();
   if (!bc_vm_start (run->vm, xml, on_vm_event, run, &error))
     goto harness_error;
+  setup_mark (run, "virDomainCreateXML");
   /* libvirt starts qemu with its CPUs paused and resumes them as the call returns:
    * t = 0 is when the firmware starts running. */
   run->t0_us = g_get_monotonic_time ();

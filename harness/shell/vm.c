@@ -6,6 +6,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <grp.h>
+#include <signal.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -326,12 +327,39 @@ bc_vm_save_caps_cache (BcVm *vm)
     copy_dir_files (caps, vm->caps_cache_dir, TRUE);
 }
 
+/* virDomainDestroy sends SIGTERM and then sleeps 200 ms before it looks again
+ * (virProcessKillPainfully): 200 ms of every run's tear-down. The guest's state does not
+ * matter to us, so kill qemu outright and wait (a millisecond or two: our namespace's
+ * init reaps it) until it is gone; libvirt's destroy then finds nothing to wait for and
+ * only cleans up. */
+static void
+kill_qemu_first (BcVm *vm)
+{
+  const char *name = virDomainGetName (vm->dom);
+  g_autofree char *pidfile = NULL;
+  g_autofree char *text = NULL;
+  gint64 pid, deadline;
+
+  if (name == NULL)
+    return;
+  pidfile = g_strdup_printf ("%s/run/qemu/%s.pid", vm->root, name);
+  if (!g_file_get_contents (pidfile, &text, NULL, NULL))
+    return;
+  pid = g_ascii_strtoll (text, NULL, 10);
+  if (pid <= 1 || kill ((pid_t)pid, SIGKILL) < 0)
+    return;
+  deadline = g_get_monotonic_time () + 100 * 1000;
+  while (kill ((pid_t)pid, 0) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+}
+
 void
 bc_vm_destroy (BcVm *vm)
 {
   if (vm->dom == NULL)
     return;
   vm->func = NULL;
+  kill_qemu_first (vm);
   if (virDomainIsActive (vm->dom) == 1 && virDomainDestroy (vm->dom) < 0)
     g_debug ("destroying the VM: %s", virGetLastErrorMessage ());
   virDomainFree (vm->dom);
