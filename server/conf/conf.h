@@ -111,7 +111,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcConfResult, bc_conf_result_free)
  * semantics (a data expression on a missing option is NULL: `=` with it is false,
  * `exists` false), scopes applied innermost-last. Returns NULL + BC_CONF_ERROR_EVAL only
  * for things ISC itself refuses at run time; a client with no subnet is not an error
- * (has_subnet FALSE). */
+ * (has_subnet FALSE).
+ * ISC 4.4 details kept (common/tree.c, server/dhcp.c): `=` is TRUE when both sides are
+ * NULL; `false and X` is NULL, and an `if` on NULL takes the else branch; class scopes
+ * run last-matched first, so among classes the first one matched wins. @request is
+ * borrowed; the result is (transfer full), its locations borrow @conf's file name. */
 BcConfResult *bc_conf_evaluate (const BcConf *conf, const BcDhcpMsg *request,
                                 const BcConfRequestContext *ctx, GError **error);
 
