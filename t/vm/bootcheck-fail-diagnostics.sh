@@ -19,7 +19,7 @@ grep -q '^not ok 2 - offer' <<<"$out" || fail "step 2 (offer file=undionly.kpxe)
 # The diagnostics block of the failed step: why, the DHCP packets, the console tail.
 block=$(sed -n '/^not ok 2 /,/^  \.\.\./p' <<<"$out")
 grep -q 'message:' <<<"$block" || fail "no message in the diagnostics"
-grep -q 'within' <<<"$block" || fail "the message does not name the 'within' deadline"
+grep -q 'message: .*within 6.00 s.*deadline' <<<"$block" || fail "the message does not name the 'within' deadline"
 grep -q 'OFFER.*file=http://192.168.42.1/boot.ipxe' <<<"$block" \
   || fail "the diagnostics do not show the OFFER that named boot.ipxe"
 grep -q 'dhcpd.conf:' <<<"$block" || fail "the diagnostics do not name the dhcpd.conf line"
