@@ -8,7 +8,11 @@
 typedef struct
 {
   char *fp_key, *fp_text;
-  gboolean counted; /* a hand-out was counted since the client's last DISCOVER */
+  gboolean counted; /* a hand-out was counted in the client's current DHCP session */
+  gboolean has_counted_xid;
+  guint32 counted_xid; /* xid of the session whose hand-out was counted */
+  guint16 last_secs;   /* secs of the latest DISCOVER */
+  gboolean acked;      /* an ACK ended the session */
 } Client;
 
 typedef struct
@@ -158,11 +162,21 @@ bc_loop_detector_feed_dhcp (BcLoopDetector *det, const BcDhcpMsg *msg, gint64 t_
             }
           if (type == BC_DHCP_DISCOVER || type == 0 || client->fp_key == NULL)
             {
+              /* A retransmitted DISCOVER (same xid, secs still growing: iPXE and EDK2
+               * keep the xid for the whole session, EDK2 retransmits while it
+               * collects offers) is the same session; a new xid, or secs starting
+               * over (a restarted iPXE can draw the same xid), is a new one. */
+              gboolean same_session = client->has_counted_xid && msg->xid == client->counted_xid
+                                      && msg->secs >= client->last_secs && !client->acked;
+
               g_free (client->fp_key);
               g_free (client->fp_text);
               client->fp_key = g_strdup (fp->key ? fp->key : "");
               client->fp_text = bc_dhcp_fingerprint_describe (fp);
-              client->counted = FALSE;
+              if (!same_session)
+                client->counted = FALSE;
+              client->last_secs = msg->secs;
+              client->acked = FALSE;
             }
         }
       return NULL;
@@ -177,6 +191,8 @@ bc_loop_detector_feed_dhcp (BcLoopDetector *det, const BcDhcpMsg *msg, gint64 t_
     Count *count;
     BcLoopHit *hit;
 
+    if (client != NULL && type == BC_DHCP_ACK)
+      client->acked = TRUE;
     if (file == NULL)
       return NULL;
     if (client == NULL)
@@ -190,6 +206,8 @@ bc_loop_detector_feed_dhcp (BcLoopDetector *det, const BcDhcpMsg *msg, gint64 t_
     if (client->counted)
       return NULL;
     client->counted = TRUE;
+    client->has_counted_xid = TRUE;
+    client->counted_xid = msg->xid;
     key = g_strjoin ("\x1f", chaddr, client->fp_key, file, NULL);
     count = g_hash_table_lookup (det->counts, key);
     if (count == NULL)

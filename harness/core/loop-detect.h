@@ -3,8 +3,10 @@
  * A loop is the same client (chaddr) with an unchanged DHCP fingerprint (the key of
  * bc_dhcp_fingerprint_new() on its latest DISCOVER/REQUEST) handed the same boot file
  * (file header or option 67 of an OFFER/ACK to that chaddr) again and again. One DHCP
- * exchange counts once: the OFFER and the ACK that follow one DISCOVER are one
- * hand-out (iPXE's xid can repeat across restarts, so the count is not keyed on xid).
+ * session counts once: the OFFERs and the ACK that answer one DISCOVER and its
+ * retransmissions (same xid, growing secs) are one hand-out. A DISCOVER after an
+ * ACK, with another xid, or with secs starting over opens a new session (iPXE's xid
+ * can repeat across restarts, so xid alone does not decide).
  * A changed fingerprint (a chainloaded iPXE sends other 175 sub-options, or the
  * broadcast flag) starts a separate count. */
 #pragma once

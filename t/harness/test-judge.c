@@ -271,6 +271,41 @@ test_loop_fingerprint_changes (void)
   run_clear (&r);
 }
 
+/* EDK2 retransmits its DISCOVER (same xid, growing secs) while it collects offers:
+ * one session, one hand-out, however many OFFERs it got. */
+static void
+test_loop_retransmissions (void)
+{
+  Run r = { 0 };
+
+  run_init (&r, "", "vm stopped\n");
+  for (guint i = 0; i < 4; i++)
+    {
+      BcDhcpMsg *d = test_request (BC_DHCP_DISCOVER, 0x77, FALSE, NULL, NULL, 0);
+      d->secs = 4 * i;
+      g_assert_false (run_feed (&r, test_dhcp_event (1.0 + 4 * i, d)));
+      g_assert_false (run_feed (
+          &r, test_dhcp_event (1.1 + 4 * i, test_reply (BC_DHCP_OFFER, 0x77, "ipxe.efi"))));
+    }
+  g_assert_false (bc_judge_is_final (r.judge));
+  /* the session ends with its ACK; a restarted client drawing the same xid (and
+   * secs starting over) is counted again */
+  run_feed (&r, test_dhcp_event (17.0, test_request (BC_DHCP_REQUEST, 0x77, FALSE, NULL, NULL, 0)));
+  run_feed (&r, test_dhcp_event (17.1, test_reply (BC_DHCP_ACK, 0x77, "ipxe.efi")));
+  for (guint i = 0; i < 2; i++)
+    {
+      run_feed (&r, test_dhcp_event (20.0 + i,
+                                     test_request (BC_DHCP_DISCOVER, 0x77, FALSE, NULL, NULL, 0)));
+      run_feed (&r, test_dhcp_event (20.1 + i, test_reply (BC_DHCP_OFFER, 0x77, "ipxe.efi")));
+      run_feed (&r, test_dhcp_event (20.2 + i,
+                                     test_request (BC_DHCP_REQUEST, 0x77, FALSE, NULL, NULL, 0)));
+      run_feed (&r, test_dhcp_event (20.3 + i, test_reply (BC_DHCP_ACK, 0x77, "ipxe.efi")));
+    }
+  g_assert_cmpint (bc_judge_get_verdict (r.judge)->kind, ==, BC_VERDICT_FAIL);
+  g_assert_cmpuint (bc_judge_get_verdict (r.judge)->loop->count, ==, 3);
+  run_clear (&r);
+}
+
 static void
 test_loop_expected (void)
 {
@@ -386,6 +421,7 @@ main (int argc, char **argv)
   g_test_add_func ("/judge/loop/detected", test_loop_detected);
   g_test_add_func ("/judge/loop/fingerprint-changes", test_loop_fingerprint_changes);
   g_test_add_func ("/judge/loop/expected", test_loop_expected);
+  g_test_add_func ("/judge/loop/retransmissions", test_loop_retransmissions);
   g_test_add_func ("/judge/config-check", test_config_check);
   g_test_add_func ("/judge/only-never", test_only_never);
   g_test_add_func ("/judge/shell-skip", test_shell_skip);
