@@ -653,7 +653,15 @@ exec_stmt (Eval *ev, const BcConfStmt *s)
         break;
       case BC_CONF_STMT_OPTION:
         {
-          g_autoptr (GBytes) d = s->data != NULL ? g_bytes_ref (s->data) : eval_data (ev, s->expr);
+          g_autoptr (GBytes) d = NULL;
+          if (s->names != NULL && s->names->len > 0)
+            {
+              /* bootserv does not resolve names in option values (ISC does, at load). */
+              trace (ev, &s->where, "%s -> not sent: %s needs a DNS lookup", s->text,
+                     (const char *)s->names->pdata[0]);
+              break;
+            }
+          d = s->data != NULL ? g_bytes_ref (s->data) : eval_data (ev, s->expr);
           if (d == NULL)
             {
               trace (ev, &s->where, "%s -> null (not set)", s->text);

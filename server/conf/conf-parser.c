@@ -48,7 +48,8 @@ typedef struct
   guint suspect_line, suspect_col, suspect_open_line, suspect_open_col;
   const char *suspect_what;
   gboolean eof_reported;
-  GHashTable *classes; /* names of the classes declared so far */
+  GHashTable *classes;    /* names of the classes declared so far */
+  GPtrArray *value_names; /* host names met in the ip-address values being parsed */
 } Parser;
 
 /* Deeper nesting than this is refused (the fuzzer would otherwise blow the stack). */
@@ -819,7 +820,16 @@ parse_atom_value (Parser *p, char f, const char *after, GByteArray *buf)
   switch (f)
     {
       case 'I':
-        if (!parse_ip_addr (p, after, &addr))
+        /* ISC takes a host name here too and resolves it with DNS when it loads the
+         * file. The pure core does not resolve: the name is kept, and the evaluator
+         * reports the option as not sent. */
+        if (!looks_like_ip_addr (p) && tok_is (t, BC_CONF_TOK_WORD) && !word_is_integer (t)
+            && p->value_names != NULL)
+          {
+            g_ptr_array_add (p->value_names, parse_host_name (p, after));
+            addr = 0;
+          }
+        else if (!parse_ip_addr (p, after, &addr))
           return FALSE;
         g_byte_array_append (buf, (const guint8 *)&addr, 4);
         return TRUE;
@@ -1567,7 +1577,10 @@ parse_option_statement (Parser *p, Scope scope, guint first)
           error_expected (p, "a value", after);
           return NULL;
         }
+      s->names = g_ptr_array_new_with_free_func (g_free);
+      p->value_names = s->names;
       s->data = parse_option_value (p, def, after);
+      p->value_names = NULL;
       if (s->data == NULL)
         return NULL;
     }

@@ -614,6 +614,21 @@ test_vendor_option_space (void)
   g_assert_false (g_hash_table_contains (plain->options, GUINT_TO_POINTER (60)));
 }
 
+/* ISC resolves host names in ip-address option values when it loads the file; the
+ * pure core does not, and says so instead of sending a wrong address. */
+static void
+test_option_host_name (void)
+{
+  g_autoptr (BcConf) conf = parse_text ("option routers gw.example.com;\n"
+                                        "option domain-name-servers 192.168.42.1;\n");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 1);
+
+  g_assert_false (g_hash_table_contains (res->options, GUINT_TO_POINTER (3)));
+  g_assert_true (g_hash_table_contains (res->options, GUINT_TO_POINTER (6)));
+  g_assert_true (trace_has (res, "dhcpd.conf:1:1: option routers gw.example.com -> not sent: "
+                                 "gw.example.com needs a DNS lookup"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -632,6 +647,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-eval/subnet-selection", test_subnet_selection);
   g_test_add_func ("/conf-eval/match-subclass", test_match_subclass);
   g_test_add_func ("/conf-eval/features", test_features);
+  g_test_add_func ("/conf-eval/option-host-name", test_option_host_name);
   g_test_add_func ("/conf-eval/vendor-option-space", test_vendor_option_space);
   g_test_add_func ("/conf-eval/host-by-client-identifier", test_host_by_client_identifier);
   g_test_add_func ("/conf-eval/unencapsulated-space", test_unencapsulated_space);

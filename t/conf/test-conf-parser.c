@@ -353,6 +353,8 @@ static const struct
   { TRUE, "on commit { set x = \"y\"; }\n" },
   { TRUE, "log (info, \"hello\");\n" },
   { FALSE, "option routers 1.2.3;\n" },
+  { TRUE,
+    "option routers gw.example.com;\noption domain-name-servers ns1.example.com, 192.168.42.1;\n" },
   { FALSE, "option routers 1.2.3.4.5;\n" },
   { FALSE, "hardware ethernet 01:02:03:04:05:06;\n" },
   { TRUE, "ping-check true;\nping-timeout 1;\none-lease-per-client on;\nuse-host-decl-names "
