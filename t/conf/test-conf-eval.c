@@ -629,6 +629,32 @@ test_option_host_name (void)
                                  "gw.example.com needs a DNS lookup"));
 }
 
+static void
+test_allow_deny_lease_times (void)
+{
+  g_autoptr (BcConf) conf = parse_text ("default-lease-time infinite;\n"
+                                        "max-lease-time -1;\n"
+                                        "ignore bootp;\n"
+                                        "if option user-class = \"iPXE\" { deny booting; }\n"
+                                        "not authoritative;\n");
+  g_autoptr (BcConfResult) ipxe = eval (conf, REQ_IPXE_BUILTIN, 1);
+  g_autoptr (BcConfResult) pxe = eval (conf, REQ_PXE_BIOS, 1);
+  g_autoptr (BcDhcpMsg) bootp = req_new (REQ_PLAIN, 1);
+  g_autoptr (BcConfResult) bres = NULL;
+
+  g_assert_cmpint (ipxe->default_lease_time, ==, G_MAXUINT32);
+  g_assert_cmpint (ipxe->max_lease_time, ==, G_MAXUINT32);
+  g_assert_cmpint (ipxe->min_lease_time, ==, -1);
+  g_assert_false (ipxe->authoritative);
+  g_assert_true (ipxe->ignore_booting);
+  g_assert_false (ipxe->ignore_client);
+  g_assert_false (pxe->ignore_booting);
+  /* a BOOTP request (no option 53) is ignored */
+  bc_dhcp_msg_remove_option (bootp, BC_DHCP_OPTION_MESSAGE_TYPE);
+  bres = bc_conf_evaluate (conf, bootp, NULL, NULL);
+  g_assert_true (bres->ignore_client);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -647,6 +673,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-eval/subnet-selection", test_subnet_selection);
   g_test_add_func ("/conf-eval/match-subclass", test_match_subclass);
   g_test_add_func ("/conf-eval/features", test_features);
+  g_test_add_func ("/conf-eval/allow-deny-lease-times", test_allow_deny_lease_times);
   g_test_add_func ("/conf-eval/option-host-name", test_option_host_name);
   g_test_add_func ("/conf-eval/vendor-option-space", test_vendor_option_space);
   g_test_add_func ("/conf-eval/host-by-client-identifier", test_host_by_client_identifier);
