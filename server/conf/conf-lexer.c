@@ -7,7 +7,7 @@ const BcConfTokInfo bc_conf_tokens[BC_CONF_TOK_N_KINDS] = {
   [BC_CONF_TOK_EOF] = { NULL, "end of file" },
   [BC_CONF_TOK_WORD] = { NULL, "a name or number" },
   [BC_CONF_TOK_STRING] = { NULL, "a quoted string" },
-  /* Two-character spellings come before their one-character prefixes. */
+  /* The lexer tries spellings in enum order, where "!=" comes before "!". */
   [BC_CONF_TOK_NOT_EQUAL] = { "!=", "'!='" },
   [BC_CONF_TOK_REGEX] = { "~=", "'~='" },
   [BC_CONF_TOK_IREGEX] = { "~~", "'~~'" },
