@@ -272,9 +272,21 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *encoded_path, GHas
       soup_message_body_complete (body);
       return;
     }
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), r);
+  if (r->end - start <= CHUNK_SIZE)
+    {
+      /* Small (scripts, configs): one chunk, no streaming machinery; the second
+       * call finds nothing left and completes the body. */
+      if (!append_next_chunk (msg, r) || !append_next_chunk (msg, r))
+        {
+          soup_message_body_truncate (body);
+          soup_message_headers_set_content_length (resp_headers, 0);
+          set_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+        }
+      return;
+    }
   soup_message_body_set_accumulate (body, FALSE);
   g_signal_connect (msg, "wrote-chunk", G_CALLBACK (on_wrote_chunk), r);
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), r);
   if (!append_next_chunk (msg, r))
     {
       soup_message_headers_set_content_length (resp_headers, 0);

@@ -25,7 +25,7 @@ G_BEGIN_DECLS
 gboolean bc_root_path_normalize (const char *request, char **ret_relative, GError **error);
 
 /* Opens @request (normalised as above) under the directory @root_fd for reading.
- * Returns a new fd (O_RDONLY|O_CLOEXEC) of a regular file and its stat in @ret_st,
+ * Returns a new fd (O_RDONLY|O_CLOEXEC|O_NONBLOCK, which regular files ignore) of a regular file and its stat in @ret_st,
  * or -1 with G_IO_ERROR: NOT_FOUND (missing), PERMISSION_DENIED (escape, symlink
  * escape, not readable, a device/FIFO/socket), IS_DIRECTORY (a directory). The
  * message names the request, not the host path. */

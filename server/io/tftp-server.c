@@ -19,6 +19,7 @@
 
 /* RFC 7440 allows 65535; more than this buys nothing on a LAN and costs memory. */
 #define MAX_WINDOWSIZE 64
+#define READ_AHEAD (128 * 1024)
 
 typedef struct _Transfer Transfer;
 
@@ -44,8 +45,10 @@ struct _Transfer
   char *client;    /* "ip:port" */
   char *file;
   gint64 started_us;
-  guint8 *buf; /* windowsize * blksize payload, read with one pread */
+  guint8 *buf; /* read-ahead: at least a window, at least READ_AHEAD bytes */
   gsize buf_size;
+  guint64 buf_offset; /* file offset of buf[0] */
+  gsize buf_len;      /* valid bytes in buf */
 };
 
 typedef struct
@@ -127,7 +130,7 @@ transfer_send (Transfer *t, const BcTftpOutput *out)
   guint64 first_offset, offset;
   guint len;
   guint16 wire;
-  gsize want, total = 0;
+  gsize want;
   guint8 headers[MAX_WINDOWSIZE][4];
   struct iovec iov[MAX_WINDOWSIZE][2];
   struct mmsghdr msgs[MAX_WINDOWSIZE];
@@ -148,14 +151,25 @@ transfer_send (Transfer *t, const BcTftpOutput *out)
     want = (gsize)(last_offset + last_len - first_offset);
   }
   g_assert (want <= t->buf_size);
-  while (total < want)
+  /* Blocks come from a read-ahead buffer (lock-step would otherwise pay one pread
+   * per 1.4 KiB); a retransmission of an older window re-reads from there. */
+  if (first_offset < t->buf_offset || first_offset + want > t->buf_offset + t->buf_len)
     {
-      ssize_t n = pread (t->file_fd, t->buf + total, want - total, (off_t)(first_offset + total));
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE; /* read error, or the file shrank under us */
-      total += (gsize)n;
+      t->buf_offset = first_offset;
+      t->buf_len = 0;
+      while (t->buf_len < want)
+        {
+          ssize_t n = pread (t->file_fd, t->buf + t->buf_len, t->buf_size - t->buf_len,
+                             (off_t)(first_offset + t->buf_len));
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            {
+              t->buf_len = 0;
+              return FALSE; /* read error, or the file shrank under us */
+            }
+          t->buf_len += (gsize)n;
+        }
     }
 
   memset (msgs, 0, sizeof msgs);
@@ -165,7 +179,7 @@ transfer_send (Transfer *t, const BcTftpOutput *out)
       bc_tftp_packet_write_data_header (headers[i], wire);
       iov[i][0].iov_base = headers[i];
       iov[i][0].iov_len = 4;
-      iov[i][1].iov_base = t->buf + (offset - first_offset);
+      iov[i][1].iov_base = t->buf + (offset - t->buf_offset);
       iov[i][1].iov_len = len;
       msgs[i].msg_hdr.msg_iov = iov[i];
       msgs[i].msg_hdr.msg_iovlen = 2;
@@ -224,6 +238,7 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
   guint8 packet[BC_TFTP_MAX_PACKET];
   BcTftpSessionState state = bc_tftp_session_get_state (t->session);
   g_auto (BcTftpOutput) out = { 0 };
+  gboolean sent;
 
   if (g_source_query_unix_fd (source, ts->fd_tag) & (G_IO_IN | G_IO_ERR))
     {
@@ -242,8 +257,11 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
                                            &out);
           if (!transfer_send (t, &out))
             goto read_failed;
+          /* DATA just went out: its ACK cannot be queued yet, so do not spend a
+           * recv on EAGAIN; older duplicates wait for the next wake-up. */
+          sent = out.count > 0;
           bc_tftp_output_clear (&out);
-          if (state == BC_TFTP_SESSION_DONE || state == BC_TFTP_SESSION_FAILED)
+          if (state == BC_TFTP_SESSION_DONE || state == BC_TFTP_SESSION_FAILED || sent)
             break;
         }
     }
@@ -401,7 +419,9 @@ handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struc
   bc_tftp_negotiate (req, &limits, &neg);
   t->session = bc_tftp_session_new (&neg, (guint64)st.st_size, &server->timing,
                                     g_get_monotonic_time (), &out);
-  t->buf_size = (gsize)neg.blksize * neg.windowsize;
+  /* Whole blocks, at least one window, about READ_AHEAD bytes. */
+  t->buf_size
+      = (gsize)neg.blksize * MAX (neg.windowsize, (READ_AHEAD + neg.blksize - 1) / neg.blksize);
   t->buf = g_malloc (t->buf_size);
 
   if (neg.oack->len > 0)
@@ -422,6 +442,11 @@ handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struc
   ts->fd_tag = g_source_add_unix_fd (&ts->source, t->sock, G_IO_IN | G_IO_ERR);
   g_source_set_name (&ts->source, "bc-tftp-transfer");
   g_source_set_priority (&ts->source, G_PRIORITY_DEFAULT);
+  /* GLib blocks a dispatching source by taking its fd out of the poll set and
+   * putting it back afterwards, which signals the context's wakeup fd: one write,
+   * one read and one extra poll per packet. Nothing here iterates the context
+   * recursively, so let the source "recurse" and skip that. */
+  g_source_set_can_recurse (&ts->source, TRUE);
   t->source = &ts->source;
   g_source_attach (t->source, server->context);
 
@@ -533,6 +558,7 @@ bc_tftp_server_new (const char *root, const char *bind_address, guint16 port, Bc
   g_source_set_callback (server->listen_source, (GSourceFunc)(void (*) (void))on_listen_readable,
                          server, NULL);
   g_source_set_name (server->listen_source, "bc-tftp-listen");
+  g_source_set_can_recurse (server->listen_source, TRUE); /* see handle_request */
   g_source_attach (server->listen_source, server->context);
   return g_steal_pointer (&server);
 }

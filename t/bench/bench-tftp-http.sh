@@ -5,7 +5,7 @@
 # Usage: bench-tftp-http.sh SERVE-ROOTS PEERS-DIR
 #   PEERS-DIR: where atftpd is unpacked (apt-get download atftpd && dpkg -x) when it
 #   is not installed (it conflicts with tftpd-hpa as a package).
-# Env: BENCH_REPEAT (default 5): each figure is the median of that many runs.
+# Env: BENCH_REPEAT (default 5): each figure is the best of that many interleaved rounds.
 set -u
 serve_roots=${1:?usage: $0 SERVE-ROOTS PEERS-DIR}
 peers_dir=${2:?usage: $0 SERVE-ROOTS PEERS-DIR}
@@ -54,7 +54,7 @@ pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  access_log $WORK/nginx-access.log;
   sendfile on;
   tcp_nopush on;
   keepalive_requests 1000000;
@@ -68,7 +68,6 @@ in_s nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
 bg_pids+=($!)
 sleep 1
 
-median () { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 mibps () { awk -v b="$1" -v t="$2" 'BEGIN {printf "%.1f", (t > 0) ? b / 1048576 / t : 0}'; }
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
 bad=0
@@ -78,89 +77,93 @@ verify () { # verify FILE OUT LABEL
     bad=$((bad + 1))
   fi
 }
+now_ns () { date +%s%N; }
+secs () { awk -v s="$1" -v e="$2" 'BEGIN {printf "%.6f\n", (e - s) / 1e9}'; }
 
-# curl_tftp HOST PORT FILE BLKSIZE: median seconds over REPEAT runs.
-curl_tftp () {
-  local host=$1 port=$2 file=$3 blk=$4 i t
-  for i in $(seq "$REPEAT"); do
-    rm -f "$O/x"
-    t=$(in_c curl -s --tftp-blksize "$blk" -o "$O/x" -w '%{time_total}' "tftp://$host:$port/$file")
-    verify "$ROOT/$file" "$O/x" "tftp://$host:$port/$file blksize $blk"
-    echo "$t"
-  done | median
+# One run each; every figure is the best of REPEAT rounds, and the rounds interleave
+# the servers, so that load from elsewhere on the machine hits all of them alike.
+curl_tftp () { # HOST PORT FILE BLKSIZE -> seconds
+  local t
+  rm -f "$O/x"
+  t=$(in_c curl -s --tftp-blksize "$4" -o "$O/x" -w '%{time_total}' "tftp://$1:$2/$3")
+  verify "$ROOT/$3" "$O/x" "tftp://$1:$2/$3 blksize $4"
+  echo "$t"
 }
-# atftp_win HOST PORT FILE WINDOW: median seconds (atftp client, blksize 1468).
-atftp_win () {
-  local host=$1 port=$2 file=$3 win=$4 i s e
-  for i in $(seq "$REPEAT"); do
-    rm -f "$O/x"
-    s=$(date +%s%N)
-    in_c atftp --option "blksize 1468" --option "windowsize $win" -g -r "$file" -l "$O/x" \
-      "$host" "$port" >/dev/null 2>&1
-    e=$(date +%s%N)
-    verify "$ROOT/$file" "$O/x" "atftp $host:$port/$file windowsize $win"
-    awk -v s="$s" -v e="$e" 'BEGIN {printf "%.6f\n", (e - s) / 1e9}'
-  done | median
+atftp_win () { # HOST PORT FILE WINDOW -> seconds (atftp client, blksize 1468)
+  local s e
+  rm -f "$O/x"
+  s=$(now_ns)
+  in_c atftp --option "blksize 1468" --option "windowsize $4" -g -r "$3" -l "$O/x" "$1" "$2" \
+    >/dev/null 2>&1
+  e=$(now_ns)
+  verify "$ROOT/$3" "$O/x" "atftp $1:$2/$3 windowsize $4"
+  secs "$s" "$e"
 }
-# concurrent8 HOST PORT: wall seconds for 8 simultaneous 1 MiB fetches (median).
-concurrent8 () {
-  local host=$1 port=$2 i k s e pids
-  for i in $(seq "$REPEAT"); do
-    pids=()
-    s=$(date +%s%N)
-    for k in $(seq 8); do
-      in_c curl -s --tftp-blksize 1468 -o "$O/c$k" "tftp://$host:$port/1m.bin" &
-      pids+=($!)
-    done
-    wait "${pids[@]}"
-    e=$(date +%s%N)
-    for k in $(seq 8); do verify "$ROOT/1m.bin" "$O/c$k" "8 concurrent $host:$port #$k"; done
-    awk -v s="$s" -v e="$e" 'BEGIN {printf "%.6f\n", (e - s) / 1e9}'
-  done | median
+concurrent8 () { # HOST PORT -> wall seconds for 8 simultaneous 1 MiB fetches
+  local k s e pids=()
+  s=$(now_ns)
+  for k in $(seq 8); do
+    in_c curl -s --tftp-blksize 1468 -o "$O/c$k" "tftp://$1:$2/1m.bin" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  e=$(now_ns)
+  for k in $(seq 8); do verify "$ROOT/1m.bin" "$O/c$k" "8 concurrent $1:$2 #$k"; done
+  secs "$s" "$e"
 }
-curl_http () { # curl_http URL FILE
-  local i t
-  for i in $(seq "$REPEAT"); do
-    rm -f "$O/x"
-    t=$(in_c curl -s -o "$O/x" -w '%{time_total}' "$1")
-    verify "$ROOT/$2" "$O/x" "$1"
-    echo "$t"
-  done | median
+curl_http () { # URL FILE -> seconds
+  local t
+  rm -f "$O/x"
+  t=$(in_c curl -s -o "$O/x" -w '%{time_total}' "$1")
+  verify "$ROOT/$2" "$O/x" "$1"
+  echo "$t"
 }
-wrk_rps () { # wrk_rps URL: requests/s, 8 keep-alive connections, 2 threads, 5 s
-  in_c wrk -t2 -c8 -d5s "$1" 2>/dev/null | awk '/Requests\/sec/ {print $2}'
+wrk_rps () { # URL -> requests/s: 8 keep-alive connections, 2 threads, 3 s
+  in_c wrk -t2 -c8 -d3s "$1" 2>/dev/null | awk '/Requests\/sec/ {print $2}'
 }
 
 declare -A T
+keep_min () { # keep_min KEY VALUE
+  if [ -z "${T[$1]:-}" ] || awk -v a="$2" -v b="${T[$1]}" 'BEGIN {exit !(a < b)}'; then T[$1]=$2; fi
+}
+keep_max () {
+  if [ -z "${T[$1]:-}" ] || awk -v a="$2" -v b="${T[$1]}" 'BEGIN {exit !(a > b)}'; then T[$1]=$2; fi
+}
 servers=("bootserv:$SRV_IP:69" "tftpd-hpa:$SRV_IP:1069" "dnsmasq:$DNSMASQ_IP:69" "atftpd:$SRV_IP:3069")
-echo "# TFTP, curl client, blksize 1468, no windowsize; median of $REPEAT"
+for round in $(seq "$REPEAT"); do
+  for s in "${servers[@]}"; do
+    IFS=: read -r name host port <<<"$s"
+    keep_min "$name.1m" "$(curl_tftp "$host" "$port" 1m.bin 1468)"
+    keep_min "$name.64m" "$(curl_tftp "$host" "$port" 64m.bin 1468)"
+    keep_min "$name.c8" "$(concurrent8 "$host" "$port")"
+  done
+  keep_min bootserv.w16 "$(atftp_win "$SRV_IP" 69 64m.bin 16)"
+  keep_min atftpd.w16 "$(atftp_win "$SRV_IP" 3069 64m.bin 16)"
+  keep_min bootserv.h64 "$(curl_http "http://$SRV_IP/64m.bin" 64m.bin)"
+  keep_min nginx.h64 "$(curl_http "http://$SRV_IP:8080/64m.bin" 64m.bin)"
+  keep_max bootserv.rps "$(wrk_rps "http://$SRV_IP/boot.ipxe")"
+  keep_max nginx.rps "$(wrk_rps "http://$SRV_IP:8080/boot.ipxe")"
+done
+
+echo "# load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+echo "# TFTP, curl client, blksize 1468, no windowsize; best of $REPEAT interleaved rounds"
 for s in "${servers[@]}"; do
   IFS=: read -r name host port <<<"$s"
-  T[$name.1m]=$(curl_tftp "$host" "$port" 1m.bin 1468)
-  T[$name.64m]=$(curl_tftp "$host" "$port" 64m.bin 1468)
-  T[$name.c8]=$(concurrent8 "$host" "$port")
   printf '# %-10s 1 MiB %6.1f MiB/s   64 MiB %6.1f MiB/s   8x1 MiB concurrent %6.1f MiB/s\n' "$name" \
     "$(mibps 1048576 "${T[$name.1m]}")" "$(mibps 67108864 "${T[$name.64m]}")" \
     "$(mibps 8388608 "${T[$name.c8]}")"
 done
 echo "# TFTP, atftp client, blksize 1468, windowsize 16, 64 MiB"
-T[bootserv.w16]=$(atftp_win "$SRV_IP" 69 64m.bin 16)
-T[atftpd.w16]=$(atftp_win "$SRV_IP" 3069 64m.bin 16)
 printf '# %-10s %6.1f MiB/s\n' bootserv "$(mibps 67108864 "${T[bootserv.w16]}")" atftpd \
   "$(mibps 67108864 "${T[atftpd.w16]}")"
-
-echo "# HTTP, curl, 64 MiB; wrk -t2 -c8 -d5s on a small file (keep-alive)"
-T[bootserv.h64]=$(curl_http "http://$SRV_IP/64m.bin" 64m.bin)
-T[nginx.h64]=$(curl_http "http://$SRV_IP:8080/64m.bin" 64m.bin)
-R_ours=$(wrk_rps "http://$SRV_IP/boot.ipxe")
-R_nginx=$(wrk_rps "http://$SRV_IP:8080/boot.ipxe")
+echo "# HTTP: curl 64 MiB; wrk -t2 -c8 -d3s small file, keep-alive (both servers log each request)"
 printf '# %-10s 64 MiB in %.0f ms (%.1f MiB/s), small file %s req/s\n' \
   bootserv "$(awk -v t="${T[bootserv.h64]}" 'BEGIN {print t * 1000}')" \
-  "$(mibps 67108864 "${T[bootserv.h64]}")" "${R_ours:-0}" \
+  "$(mibps 67108864 "${T[bootserv.h64]}")" "${T[bootserv.rps]:-0}" \
   nginx "$(awk -v t="${T[nginx.h64]}" 'BEGIN {print t * 1000}')" \
-  "$(mibps 67108864 "${T[nginx.h64]}")" "${R_nginx:-0}"
+  "$(mibps 67108864 "${T[nginx.h64]}")" "${T[nginx.rps]:-0}"
 
-# Ratios: bootserv's throughput / the peer's (time-based: peer time / our time).
+# Ratios: bootserv's throughput / the peer's (from times: peer time / our time).
 r () { ratio "$2" "$1"; }
 rl () { printf '%-58s %s\n' "$1" "$2"; }
 echo "# Ratios (bootserv / peer; target in brackets)"
@@ -173,7 +176,7 @@ rl "tftp 8x1 MiB concurrent vs dnsmasq" "$(r "${T[bootserv.c8]}" "${T[dnsmasq.c8
 rl "tftp 8x1 MiB concurrent vs atftpd" "$(r "${T[bootserv.c8]}" "${T[atftpd.c8]}")"
 rl "tftp windowsize 16 vs atftpd [>= 1.00]" "$(r "${T[bootserv.w16]}" "${T[atftpd.w16]}")"
 rl "http 64 MiB vs nginx [>= 0.80]" "$(r "${T[bootserv.h64]}" "${T[nginx.h64]}")"
-rl "http small-file req/s vs nginx [>= 0.50]" "$(ratio "${R_ours:-0}" "${R_nginx:-0}")"
+rl "http small-file req/s vs nginx [>= 0.50]" "$(ratio "${T[bootserv.rps]:-0}" "${T[nginx.rps]:-0}")"
 
 if [ "$bad" != 0 ]; then
   echo "bench: $bad transfers failed or were corrupt" >&2
