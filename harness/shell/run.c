@@ -172,6 +172,18 @@ bc_run_prepare (BcRunOptions *opts, const char *source_root, const char *build_r
       || !resolve_files (setup, sc->http_files, &opts->http_files, skip, error))
     return FALSE;
 
+  if (sc->server_kind == BC_SERVER_ISC_DHCPD)
+    {
+      g_autofree char *dhcpd = g_find_program_in_path ("dhcpd");
+
+      if (dhcpd == NULL && !g_file_test ("/usr/sbin/dhcpd", G_FILE_TEST_IS_EXECUTABLE))
+        {
+          if (skip->len > 0)
+            g_string_append (skip, "; ");
+          g_string_append (skip, "[server] kind = isc-dhcpd needs ISC dhcpd: install "
+                                 "isc-dhcp-server (Debian) or dhcp-server (Fedora)");
+        }
+    }
   if (skip->len > 0)
     opts->skip_reason = g_strdup (skip->str);
   return TRUE;
@@ -696,7 +708,7 @@ bc_run_execute (BcRunOptions *opts)
   g_autofree char *libvirt_outputs = NULL;
   const char *root = RUN_DIR "/libvirt";
   const char *accel;
-  char addr[32];
+  char addr[32], subnet_s[32], netmask_s[32];
   BcVmConfig vmc = { 0 };
   BcServerConfig srvc = { 0 };
   int code;
@@ -721,7 +733,7 @@ bc_run_execute (BcRunOptions *opts)
 
   /* libvirt logs to stderr by default: keep its warnings in an artifact. */
   libvirt_outputs = g_strdup_printf ("3:file:%s", libvirt_log);
-  g_setenv ("LIBVIRT_LOG_OUTPUTS", libvirt_outputs, TRUE);
+  g_setenv ("LIBVIRT_LOG_OUTPUTS", libvirt_outputs, FALSE);
 
   {
     guint32 a = g_ntohl (sc->bridge_addr);
@@ -729,6 +741,12 @@ bc_run_execute (BcRunOptions *opts)
     g_snprintf (addr, sizeof addr, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
                 a & 255);
     cidr = g_strdup_printf ("%s/%u", addr, sc->prefix_len);
+    a = g_ntohl (sc->subnet_addr);
+    g_snprintf (subnet_s, sizeof subnet_s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+                a & 255);
+    a = g_ntohl (sc->netmask);
+    g_snprintf (netmask_s, sizeof netmask_s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+                (a >> 8) & 255, a & 255);
   }
   setup_mark (run, "namespace mounts+bridge");
   if (!bc_isolate_setup_inside (BRIDGE, cidr, &error))
@@ -761,6 +779,8 @@ bc_run_execute (BcRunOptions *opts)
   srvc.bootserv = opts->bootserv;
   srvc.dhcpd_conf = sc->dhcpd_conf_path;
   srvc.iface = BRIDGE;
+  srvc.subnet = subnet_s;
+  srvc.netmask = netmask_s;
   srvc.tftp_root = tftp_root;
   srvc.http_root = http_root;
   srvc.http_port = HTTP_PORT;

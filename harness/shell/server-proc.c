@@ -20,6 +20,7 @@ struct _BcServerProc
   GString *buf;
   gint64 t0_mono_us;
   gboolean stopping;
+  gboolean isc, bootserv_no_dhcp;
   GCancellable *cancel;
   BcServerEventFunc on_event;
   BcServerExitFunc on_exit;
@@ -158,6 +159,10 @@ handle_line (BcServerProc *srv, const char *line)
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return;
+  /* With ISC dhcpd answering, bootserv's own DHCP decisions (nothing offered) are noise:
+   * the reasons the judge shows must be the real server's. */
+  if (srv->isc && g_strcmp0 (member_str (json_node_get_object (root), "type"), "dhcp") == 0)
+    return;
   mono = member_int (json_node_get_object (root), "mono_us", g_get_monotonic_time ());
   summary = bc_server_event_summary (root);
   ev = bc_event_new (BC_EVENT_SERVER, mono - srv->t0_mono_us, summary);
@@ -275,14 +280,8 @@ bc_server_start (const BcServerConfig *cfg, BcServerEventFunc on_event, BcServer
                        "(Debian) or dhcp-server (Fedora)");
           return NULL;
         }
-      if (!bootserv_has_option (cfg->bootserv, "--no-dhcp"))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "[server] kind = isc-dhcpd needs bootserv --no-dhcp (TFTP/HTTP only), "
-                       "which %s lacks",
-                       cfg->bootserv);
-          return NULL;
-        }
+      srv->isc = TRUE;
+      srv->bootserv_no_dhcp = bootserv_has_option (cfg->bootserv, "--no-dhcp");
       if (!g_file_set_contents (dleases, "", 0, error))
         return NULL;
       dl = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
@@ -297,7 +296,24 @@ bc_server_start (const BcServerConfig *cfg, BcServerEventFunc on_event, BcServer
 
   g_ptr_array_add (argv, g_strdup (cfg->bootserv));
   g_ptr_array_add (argv, g_strdup ("-c"));
-  g_ptr_array_add (argv, g_strdup (cfg->dhcpd_conf));
+  if (srv->isc && !srv->bootserv_no_dhcp)
+    {
+      /* ISC dhcpd answers DHCP. A bootserv without --no-dhcp still listens on port
+       * 67, so give it a configuration without any subnet: like ISC dhcpd, it ignores
+       * clients on networks it does not know (a subnet with no range would still NAK
+       * their REQUESTs), and serves TFTP, HTTP and router advertisements. */
+      g_autofree char *quiet = g_build_filename (cfg->state_dir, "bootserv-no-dhcp.conf", NULL);
+      g_autofree char *text = g_strdup_printf (
+          "# bootcheck, [server] kind = isc-dhcpd: ISC dhcpd answers DHCP on %s (%s/%s);\n"
+          "# this bootserv serves TFTP, HTTP and router advertisements only.\n",
+          cfg->iface, cfg->subnet, cfg->netmask);
+
+      if (!g_file_set_contents (quiet, text, -1, error))
+        return NULL;
+      g_ptr_array_add (argv, g_strdup (quiet));
+    }
+  else
+    g_ptr_array_add (argv, g_strdup (cfg->dhcpd_conf));
   g_ptr_array_add (argv, g_strdup ("-i"));
   g_ptr_array_add (argv, g_strdup (cfg->iface));
   if (cfg->tftp_root != NULL)
@@ -318,7 +334,7 @@ bc_server_start (const BcServerConfig *cfg, BcServerEventFunc on_event, BcServer
   g_ptr_array_add (argv, g_strdup (leases));
   if (!cfg->router_advertisements)
     g_ptr_array_add (argv, g_strdup ("--no-ra"));
-  if (cfg->kind == BC_SERVER_ISC_DHCPD)
+  if (srv->isc && srv->bootserv_no_dhcp)
     g_ptr_array_add (argv, g_strdup ("--no-dhcp"));
   g_ptr_array_add (argv, NULL);
 

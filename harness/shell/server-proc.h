@@ -22,8 +22,9 @@ typedef struct
   const char *bootserv; /* path of the bootserv binary */
   const char *dhcpd_conf;
   const char *iface;
-  const char *tftp_root; /* may be NULL */
-  const char *http_root; /* may be NULL */
+  const char *subnet, *netmask; /* dotted, for bootserv's TFTP/HTTP-only config */
+  const char *tftp_root;        /* may be NULL */
+  const char *http_root;        /* may be NULL */
   guint16 http_port;
   gboolean router_advertisements;
   const char *state_dir; /* leases, pid files */
