@@ -235,7 +235,9 @@ test_parse_bad (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (BcExpect) e = parse (bad_cases[i].text, &error);
 
-      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, bad_cases[i].text);
+      g_autofree char *shown = g_strescape (bad_cases[i].text, NULL);
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, shown);
       g_assert_null (e);
       g_assert_error (error, BC_EXPECT_ERROR, BC_EXPECT_ERROR_SYNTAX);
       if (bad_cases[i].message != NULL)

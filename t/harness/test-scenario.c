@@ -187,7 +187,9 @@ test_parse_data (void)
           = bc_scenario_parse_data (data_cases[i].ini, strlen (data_cases[i].ini),
                                     data_cases[i].expect, strlen (data_cases[i].expect), &error);
 
-      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, data_cases[i].ini);
+      g_autofree char *shown = g_strescape (data_cases[i].ini, NULL);
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, shown);
       if (data_cases[i].message == NULL)
         {
           g_assert_no_error (error);
