@@ -16,6 +16,11 @@
 #include "server/policy/dhcp-policy.h"
 #include "server/proto/dhcp-fingerprint.h"
 
+#define BATCH 16
+/* A slot per request: DHCP messages are ≤ 576 bytes unless the client allows more
+ * (option 57); one larger than a slot arrives truncated (MSG_TRUNC) and is dropped. */
+#define SLOT 8192
+
 struct _BcDhcpServer
 {
   const BcConf *conf;
@@ -26,7 +31,16 @@ struct _BcDhcpServer
   guint32 addr;
   int fd, packet_fd;
   guint watch_id;
-  guint8 buf[65536]; /* the largest UDP payload; a DHCP message may exceed 576 (option 57) */
+  /* Under load many requests wait in the socket: one recvmmsg takes up to BATCH of
+   * them and one sendmmsg sends their UDP replies, instead of a syscall each. */
+  struct mmsghdr in[BATCH];
+  struct iovec in_iov[BATCH];
+  guint8 in_buf[BATCH][SLOT];
+  struct mmsghdr out[BATCH];
+  struct iovec out_iov[BATCH];
+  struct sockaddr_in out_addr[BATCH];
+  GBytes *out_data[BATCH];
+  guint n_out;
 };
 
 gboolean
@@ -174,6 +188,21 @@ send_reply (BcDhcpServer *s, const BcDhcpDecision *d, GError **error)
   to.sin_family = AF_INET;
   to.sin_addr.s_addr = d->dest_addr;
   to.sin_port = htons (d->dest_port);
+  if (s->n_out < BATCH)
+    {
+      /* Queued for flush_replies () at the end of this batch. */
+      guint k = s->n_out++;
+      s->out_data[k] = g_steal_pointer (&payload);
+      s->out_addr[k] = to;
+      s->out_iov[k].iov_base = (void *)data;
+      s->out_iov[k].iov_len = len;
+      memset (&s->out[k], 0, sizeof s->out[k]);
+      s->out[k].msg_hdr.msg_name = &s->out_addr[k];
+      s->out[k].msg_hdr.msg_namelen = sizeof s->out_addr[k];
+      s->out[k].msg_hdr.msg_iov = &s->out_iov[k];
+      s->out[k].msg_hdr.msg_iovlen = 1;
+      return TRUE;
+    }
   if (sendto (s->fd, data, len, 0, (struct sockaddr *)&to, sizeof to) < 0)
     {
       int e = errno;
@@ -183,6 +212,32 @@ send_reply (BcDhcpServer *s, const BcDhcpDecision *d, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+flush_replies (BcDhcpServer *s)
+{
+  guint done = 0;
+
+  while (done < s->n_out)
+    {
+      int n = sendmmsg (s->fd, s->out + done, s->n_out - done, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          char addr[INET_ADDRSTRLEN];
+          inet_ntop (AF_INET, &s->out_addr[done].sin_addr, addr, sizeof addr);
+          g_warning ("dhcp: sendto %s:%u: %s", addr, ntohs (s->out_addr[done].sin_port),
+                     g_strerror (errno));
+          done++; /* skip the one that failed, send the rest */
+          continue;
+        }
+      done += (guint)n;
+    }
+  for (guint i = 0; i < s->n_out; i++)
+    g_clear_pointer (&s->out_data[i], g_bytes_unref);
+  s->n_out = 0;
 }
 
 static void
@@ -221,17 +276,37 @@ readable_cb (gint fd, GIOCondition cond, gpointer user_data)
 {
   BcDhcpServer *s = user_data;
 
-  /* Drain the socket: under load this takes many requests per wakeup. */
-  for (guint i = 0; i < 64; i++)
+  /* Drain the socket a few batches at a time, then let other sources run. */
+  for (guint round = 0; round < 4; round++)
     {
-      ssize_t n = recv (fd, s->buf, sizeof s->buf, 0);
-      if (n < 0)
+      int n;
+
+      for (guint i = 0; i < BATCH; i++)
         {
-          if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            g_debug ("dhcp: recv: %s", g_strerror (errno));
+          s->in_iov[i].iov_base = s->in_buf[i];
+          s->in_iov[i].iov_len = SLOT;
+          memset (&s->in[i].msg_hdr, 0, sizeof s->in[i].msg_hdr);
+          s->in[i].msg_hdr.msg_iov = &s->in_iov[i];
+          s->in[i].msg_hdr.msg_iovlen = 1;
+        }
+      n = recvmmsg (fd, s->in, BATCH, MSG_DONTWAIT, NULL);
+      if (n <= 0)
+        {
+          if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            g_debug ("dhcp: recvmmsg: %s", g_strerror (errno));
           break;
         }
-      handle_packet (s, s->buf, (gsize)n);
+      for (int i = 0; i < n; i++)
+        {
+          if (s->in[i].msg_hdr.msg_flags & MSG_TRUNC)
+            log_dropped (s, s->in_buf[i], s->in[i].msg_len,
+                         "larger than " G_STRINGIFY (SLOT) " bytes");
+          else
+            handle_packet (s, s->in_buf[i], s->in[i].msg_len);
+        }
+      flush_replies (s);
+      if (n < BATCH)
+        break;
     }
   return G_SOURCE_CONTINUE;
 }
@@ -288,6 +363,8 @@ bc_dhcp_server_free (BcDhcpServer *s)
     return;
   if (s->watch_id != 0)
     g_source_remove (s->watch_id);
+  for (guint i = 0; i < s->n_out; i++)
+    g_clear_pointer (&s->out_data[i], g_bytes_unref);
   if (s->fd >= 0)
     close (s->fd);
   if (s->packet_fd >= 0)

@@ -299,6 +299,8 @@ make_nak (BcDhcpDecision *d, const BcDhcpMsg *req, const BcDhcpPolicyContext *ct
   d->reply = m;
   d->reply_type = BC_DHCP_NAK;
   set_destination (d, req);
+  g_free (d->reason);
+  d->reason = g_strdup_printf ("NAK: %s", why);
   return d;
 }
 
@@ -453,7 +455,11 @@ handle_request (BcDhcpDecision *d, BcLeaseDb *leases, const BcConfResult *r, con
       a = ip_str (requested);
       if (requested != 0 && may_have (leases, r, key, requested, ctx))
         return ack (d, leases, r, req, key, chaddr, requested, "selecting", ctx);
-      return make_nak (d, req, ctx, "requested address not available");
+      make_nak (d, req, ctx, "requested address not available");
+      g_free (d->reason);
+      d->reason = g_strdup_printf ("NAK %s to %s (selecting): the address is not available to it",
+                                   a, chaddr);
+      return d;
     }
 
   if (has_req && req->ciaddr == 0)
@@ -496,6 +502,7 @@ handle_request (BcDhcpDecision *d, BcLeaseDb *leases, const BcConfResult *r, con
       if (r->authoritative)
         {
           make_nak (d, req, ctx, "lease not available");
+          g_free (d->reason);
           d->reason = g_strdup_printf ("NAK %s to %s (%s): no lease for it", a, chaddr, state);
           return d;
         }

@@ -88,7 +88,8 @@ run_perf() { # run_perf OUT ARGS…
 }
 
 declare -A RATE P99DO P99RA P50DO P50RA RSS
-servers=(bootserv kea dnsmasq isc-dhcpd)
+# BENCH_SERVERS="bootserv kea" limits the run to some of them.
+read -r -a servers <<<"${BENCH_SERVERS:-bootserv kea dnsmasq isc-dhcpd}"
 for s in "${servers[@]}"; do
   case $s in
     isc-dhcpd) command -v dhcpd >/dev/null || { echo "# $s: not installed, skipped"; continue; } ;;
@@ -100,7 +101,7 @@ for s in "${servers[@]}"; do
     continue
   fi
   best=0
-  for r in 100 300 1000 3000 6000 10000 15000 20000; do
+  for r in 100 300 1000 3000 5000 7000 9000 12000 15000 20000; do
     run_perf "$T/$s-rate-$r.out" -r "$r" -R 5000 -p "$SECS"
     got=$(sed -n 's/^Rate: \([0-9.]*\) 4-way.*/\1/p' "$T/$s-rate-$r.out")
     echo "# $s: offered $r/s, completed ${got:-0}/s"
