@@ -20,8 +20,10 @@ DHCPD=$(command -v dhcpd || echo /usr/sbin/dhcpd)
 confs=("$DATA"/server/compare/*.conf)
 # plain: a DISCOVER with PRL 1,3,6,66,67; noprl: without option 55 (ISC then sends every
 # configured option); host: plain from the MAC of pxeclient-class.conf's fixed-address host.
+# dora-ack: a plain client's whole DORA, the ACK compared; nak: an INIT-REBOOT REQUEST
+# for an address on another network (authoritative: NAK).
 fixtures=(seed000-builtin-discover seed000-joyent-discover edk2-discover ipxe-efi-discover
-  ipxe-efi-rom-discover plain noprl host)
+  ipxe-efi-rom-discover plain noprl host dora-ack nak)
 echo "1..$((${#confs[@]} * ${#fixtures[@]}))"
 bc_netns_setup
 
@@ -35,6 +37,12 @@ probe_all() {
       plain) ;;
       noprl) args+=(--option 55=) ;;
       host) args=(--chaddr 52:54:00:aa:bb:01 --timeout 4) ;;
+      dora-ack)
+        args+=(--dora)
+        bc_cli python3 "$PROBE" -i "$BC_IF_CLI" "${args[@]}" | sed -n 2p >>"$out"
+        i=$((i + 1))
+        continue ;;
+      nak) args+=(--option 53=03 --option 50=0a090909) ;;
       *) args+=(--payload "$DATA/dhcp/$f.bin") ;;
     esac
     bc_cli python3 "$PROBE" -i "$BC_IF_CLI" "${args[@]}" | head -1 >>"$out"
@@ -100,8 +108,11 @@ for i, f in enumerate(fixtures):
     a = view(ours[i]) if i < len(ours) else {"reply": "missing"}
     b = view(isc[i]) if i < len(isc) else {"reply": "missing"}
     n += 1
+    types = {2: "OFFER", 5: "ACK", 6: "NAK"}
     desc = "%s × %s: %s" % (name, f, "no reply from either" if b["reply"] is None and a == b
-                            else "file=%r siaddr=%s" % (b.get("file"), b.get("siaddr")))
+                            else "%s file=%r siaddr=%s yiaddr=%s" % (
+                                types.get(b["reply"], b["reply"]), b.get("file"),
+                                b.get("siaddr"), b.get("yiaddr")))
     if a == b:
         print("ok %d - %s" % (n, desc))
     else:
