@@ -476,6 +476,7 @@ handle_request (BcDhcpDecision *d, BcLeaseDb *leases, const BcConfResult *r, con
         {
           make_nak (d, req, ctx,
                     in_subnet (r, requested) ? "requested address not available" : "wrong network");
+          g_free (d->reason);
           d->reason
               = g_strdup_printf ("NAK %s to %s (init-reboot): %s", a, chaddr,
                                  in_subnet (r, requested) ? "the address is not available to it"

@@ -7,7 +7,7 @@
 #   test-bootserv-check.sh BOOTSERV DATA_DIR
 set -u
 BOOTSERV=$(realpath "$1")
-DATA=$2/server
+DATA=$(realpath "$2")/server
 n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
