@@ -1,11 +1,12 @@
 /* bootserv: DHCP + TFTP + HTTP boot server for one interface (ARCHITECTURE.md).
  *
  *   bootserv -c dhcpd.conf -i IFACE [--tftp-root DIR] [--http-root DIR] [--http-port N]
- *            [--events FILE|-] [--leases FILE] [--no-ra] [--check] [-v]
+ *            [--events FILE|- | --events-fd N] [--leases FILE] [--no-ra] [--check] [-v]
  *
  * --check parses the configuration, prints its errors (file:line:col, the line, a
  * caret) and exits 1, or exits 0 when it is fine — like `dhcpd -t`. */
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <locale.h>
@@ -106,7 +107,7 @@ main (int argc, char **argv)
 {
   g_autofree char *conf_path = NULL, *ifname = NULL, *tftp_root = NULL, *http_root = NULL;
   g_autofree char *events = NULL, *leases_path = NULL;
-  gint http_port = 80;
+  gint http_port = 80, events_fd = -1;
   gboolean no_ra = FALSE, check = FALSE, verbose = FALSE;
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &conf_path, "dhcpd.conf (ISC syntax)", "FILE" },
@@ -115,6 +116,8 @@ main (int argc, char **argv)
     { "http-root", 0, 0, G_OPTION_ARG_FILENAME, &http_root, "Serve HTTP from DIR", "DIR" },
     { "http-port", 0, 0, G_OPTION_ARG_INT, &http_port, "HTTP port (default 80)", "N" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &events, "JSON-lines event log (- = stdout)", "FILE" },
+    { "events-fd", 0, 0, G_OPTION_ARG_INT, &events_fd,
+      "Write the event log to this inherited fd (a harness's pipe)", "N" },
     { "leases", 0, 0, G_OPTION_ARG_FILENAME, &leases_path, "Lease file (loaded, saved)", "FILE" },
     { "no-ra", 0, 0, G_OPTION_ARG_NONE, &no_ra, "Do not answer IPv6 router solicitations", NULL },
     { "check", 0, 0, G_OPTION_ARG_NONE, &check, "Check the configuration and exit", NULL },
@@ -176,7 +179,18 @@ main (int argc, char **argv)
       g_printerr ("bootserv: --http-port %d out of range\n", http_port);
       return 2;
     }
-  if (events != NULL)
+  if (events_fd >= 0)
+    {
+      if (events != NULL || fcntl (events_fd, F_GETFD) < 0)
+        {
+          g_printerr ("bootserv: --events-fd %d: %s\n", events_fd,
+                      events != NULL ? "not with --events" : "not an open file descriptor");
+          return 2;
+        }
+      fcntl (events_fd, F_SETFD, FD_CLOEXEC);
+      log = bc_event_log_new_for_fd (events_fd);
+    }
+  else if (events != NULL)
     {
       log = bc_event_log_open (events, &error);
       if (log == NULL)

@@ -28,12 +28,16 @@ check() { # check DESC PYTHON-EXPR-ON-r JSON
 }
 probe() { bc_cli python3 "$PROBE" -i "$BC_IF_CLI" "$@"; }
 
-echo "1..20"
+echo "1..23"
 bc_netns_setup
 CONF="$DATA/server/compare/seed000.conf"
+mkdir -p "$BC_TMP/tftp" "$BC_TMP/http"
+head -c 100000 /dev/urandom >"$BC_TMP/tftp/undionly.kpxe"
+printf '#!ipxe\necho BOOTCHECK-OK\n' >"$BC_TMP/http/boot.ipxe"
 start_server() {
   bc_srv_bg "$BC_TMP/bootserv.log" "$BOOTSERV" -c "$CONF" -i "$BC_IF_SRV" \
-    --events "$BC_TMP/events.json" --leases "$BC_TMP/leases.json" -v
+    --events "$BC_TMP/events.json" --leases "$BC_TMP/leases.json" -v \
+    --tftp-root "$BC_TMP/tftp" --http-root "$BC_TMP/http" --http-port 8080
   SERVER_PID=$BC_LAST_PID
   for _ in $(seq 50); do
     grep -q '"event":"ready"' "$BC_TMP/events.json" 2>/dev/null && return 0
@@ -92,7 +96,25 @@ check "still serving after them" 'r.get("msgtype") == 2 and r["yiaddr"] == "192.
 ev=$(grep '"chaddr":"52:54:00:00:00:02"' "$BC_TMP/events.json" | grep '"reply":"OFFER"' | tail -1)
 check "dhcp decision event: fingerprint (iPXE), reason with filename location and trace" 'r["fingerprint"].get("user-class") == "iPXE" and "seed000.conf:" in r["reason"]["filename"] and len(r["reason"]["trace"]) > 0 and r["file"] == "http://192.168.42.1/boot.ipxe"' "${ev:-{\}}"
 
-# 6. SIGTERM: clean exit, "stopping" event, leases saved.
+# 6. TFTP and HTTP from the same process (helper D's servers), from the client side
+# once it has the address it was given.
+ip -n "$BC_NS_CLI" addr add 192.168.42.100/24 dev "$BC_IF_CLI"
+if (cd "$BC_TMP" && bc_cli tftp 192.168.42.1 -m binary -c get undionly.kpxe got.kpxe) &&
+  cmp -s "$BC_TMP/got.kpxe" "$BC_TMP/tftp/undionly.kpxe"; then
+  ok "TFTP: undionly.kpxe fetched intact"
+else
+  not_ok "TFTP: undionly.kpxe fetched intact" "$(tail -3 "$BC_TMP/bootserv.log")"
+fi
+body=$(bc_cli curl -sf --max-time 5 http://192.168.42.1:8080/boot.ipxe)
+if grep -q BOOTCHECK-OK <<<"$body"; then ok "HTTP: boot.ipxe served"; else not_ok "HTTP: boot.ipxe served" "$body"; fi
+if grep -q '"type":"tftp"' "$BC_TMP/events.json" && grep -q '"type":"http"' "$BC_TMP/events.json"; then
+  ok "tftp and http events in the same event log"
+else
+  not_ok "tftp and http events in the same event log"
+fi
+ip -n "$BC_NS_CLI" addr flush dev "$BC_IF_CLI" scope global
+
+# 7. SIGTERM: clean exit, "stopping" event, leases saved.
 bc_stop "$SERVER_PID"
 rc=$BC_RC
 if [ "$rc" = 0 ]; then ok "SIGTERM -> exit 0"; else not_ok "SIGTERM -> exit 0" "exit $rc" "$(tail -5 "$BC_TMP/bootserv.log")"; fi
@@ -103,7 +125,7 @@ else
   not_ok "lease file holds the bound lease" "$(cat "$BC_TMP/leases.json" 2>&1)"
 fi
 
-# 7. Restart with the lease file: the client keeps its address, a new one does not get it.
+# 8. Restart with the lease file: the client keeps its address, a new one does not get it.
 : >"$BC_TMP/events.json"
 start_server
 out=$(probe --chaddr 52:54:00:00:00:01)
