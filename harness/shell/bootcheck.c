@@ -217,7 +217,7 @@ main (int argc, char **argv)
   int overall = -1;
   struct sigaction sa;
 
-  ctx = g_option_context_new ("SCENARIO_DIR… - check network boots end to end");
+  ctx = g_option_context_new ("SCENARIO_DIR... - check network boots end to end");
   g_option_context_set_summary (
       ctx, "Boots real firmware in libvirt/QEMU on a bridge inside private namespaces, serves it "
            "with bootserv (or ISC dhcpd), captures every packet, reads the serial console and "

@@ -641,14 +641,14 @@ print_keep_help (Run *run, const char *uri, const char *dom_name)
 {
   const char *host_pid = run->host_pid ? run->host_pid : "PID";
 
-  g_printerr ("bootcheck: --keep: the VM, the server and the namespace stay up until "
-              "bootcheck is interrupted (Ctrl-C).\n"
+  g_printerr ("bootcheck: --keep: the verdict is in %s/bootcheck.tap; the VM, the server and "
+              "the namespace stay up until bootcheck is interrupted (Ctrl-C).\n"
               "  enter the namespace:  nsenter -t %s -n -m -p%s\n"
               "  serial console:       tail -f %s/serial.raw\n"
               "  libvirt:              (embedded driver '%s', domain %s)\n"
               "  packets:              nsenter -t %s -n tcpdump -i %s\n",
-              host_pid, run->rootless ? " -U --preserve-credentials" : "", run->opts->artifacts_dir,
-              uri, dom_name, host_pid, BRIDGE);
+              run->opts->artifacts_dir, host_pid, run->rootless ? " -U --preserve-credentials" : "",
+              run->opts->artifacts_dir, uri, dom_name, host_pid, BRIDGE);
 }
 
 /* NSpid's first field is our PID as the host sees it; read before /proc is remounted

@@ -329,10 +329,9 @@ bc_vm_save_caps_cache (BcVm *vm)
 
 /* virDomainDestroy sends SIGTERM and then sleeps 200 ms before it looks again
  * (virProcessKillPainfully): 200 ms of every run's tear-down. The guest's state does not
- * matter to us, so kill qemu outright and wait (a millisecond or two: our namespace's
- * init reaps it) until it is gone; libvirt's destroy then finds nothing to wait for and
- * only cleans up. */
-static void
+ * matter to us, so kill qemu outright (SIGKILL, found by libvirt's pidfile) and wait
+ * until it is gone (milliseconds: our namespace's init reaps it). TRUE when it is. */
+static gboolean
 kill_qemu_first (BcVm *vm)
 {
   const char *name = virDomainGetName (vm->dom);
@@ -341,16 +340,21 @@ kill_qemu_first (BcVm *vm)
   gint64 pid, deadline;
 
   if (name == NULL)
-    return;
+    return FALSE;
   pidfile = g_strdup_printf ("%s/run/qemu/%s.pid", vm->root, name);
   if (!g_file_get_contents (pidfile, &text, NULL, NULL))
-    return;
+    return FALSE;
   pid = g_ascii_strtoll (text, NULL, 10);
   if (pid <= 1 || kill ((pid_t)pid, SIGKILL) < 0)
-    return;
-  deadline = g_get_monotonic_time () + 100 * 1000;
-  while (kill ((pid_t)pid, 0) == 0 && g_get_monotonic_time () < deadline)
-    g_usleep (1000);
+    return FALSE;
+  deadline = g_get_monotonic_time () + 500 * 1000;
+  while (kill ((pid_t)pid, 0) == 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (1000);
+    }
+  return TRUE;
 }
 
 void
@@ -359,8 +363,10 @@ bc_vm_destroy (BcVm *vm)
   if (vm->dom == NULL)
     return;
   vm->func = NULL;
-  kill_qemu_first (vm);
-  if (virDomainIsActive (vm->dom) == 1 && virDomainDestroy (vm->dom) < 0)
+  /* qemu is gone once kill_qemu_first returns TRUE; libvirt's own clean-up after it
+   * (virDomainDestroy, or its monitor-EOF handler) waits 200 ms more for nothing, and
+   * its state lives in this run's tmpfs. */
+  if (!kill_qemu_first (vm) && virDomainIsActive (vm->dom) == 1 && virDomainDestroy (vm->dom) < 0)
     g_debug ("destroying the VM: %s", virGetLastErrorMessage ());
   virDomainFree (vm->dom);
   vm->dom = NULL;
