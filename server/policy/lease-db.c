@@ -10,6 +10,7 @@ struct _BcLeaseDb
   GHashTable *by_addr;   /* GUINT_TO_POINTER(host-order addr) -> BcLease* (owned) */
   GHashTable *by_client; /* client_key (borrowed from the lease) -> BcLease* */
   GHashTable *cursors;   /* GUINT_TO_POINTER(host-order range start) -> host-order next */
+  GHashTable *reuse;     /* same keys: where the next search for an expired lease starts */
   gboolean dirty;
 };
 
@@ -29,6 +30,7 @@ bc_lease_db_new (void)
       = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)lease_free);
   db->by_client = g_hash_table_new (g_str_hash, g_str_equal);
   db->cursors = g_hash_table_new (g_direct_hash, g_direct_equal);
+  db->reuse = g_hash_table_new (g_direct_hash, g_direct_equal);
   return db;
 }
 
@@ -40,6 +42,7 @@ bc_lease_db_free (BcLeaseDb *db)
   g_hash_table_destroy (db->by_client);
   g_hash_table_destroy (db->by_addr);
   g_hash_table_destroy (db->cursors);
+  g_hash_table_destroy (db->reuse);
   g_free (db);
 }
 
@@ -86,41 +89,66 @@ bc_lease_db_is_available (const BcLeaseDb *db, guint32 addr, const char *client_
   return available_host (db, ntohl (addr), client_key, now);
 }
 
+/* Address @a is never used (no lease record) or already @client_key's own. */
+static gboolean
+unused_host (const BcLeaseDb *db, guint32 a, const char *client_key)
+{
+  BcLease *l = g_hash_table_lookup (db->by_addr, GUINT_TO_POINTER (a));
+  return l == NULL
+         || (client_key != NULL && l->state != BC_LEASE_DECLINED
+             && g_strcmp0 (l->client_key, client_key) == 0);
+}
+
 gboolean
 bc_lease_db_find_free (BcLeaseDb *db, guint32 start, guint32 end, guint32 skip,
                        const char *client_key, gint64 now, guint32 *ret_addr)
 {
   guint32 s = ntohl (start), e = ntohl (end), sk = ntohl (skip);
-  gpointer cur_p;
-  guint32 cur;
+  gpointer p;
+  guint32 cur, reuse, a;
+  guint64 n;
 
   if (s > e)
     return FALSE;
-  /* The cursor is the lowest address that may be free: everything below it was taken
-   * when it last moved. Removals move it back down; expiries are found by the one
-   * wrap-around rescan below when the top of the range is exhausted. */
-  if (g_hash_table_lookup_extended (db->cursors, GUINT_TO_POINTER (s), NULL, &cur_p))
-    cur = GPOINTER_TO_UINT (cur_p);
-  else
-    cur = s;
+  /* First never-used addresses, as ISC does (its free heap holds them before leases
+   * that merely expired, which stay with their last client as long as possible). The
+   * cursor is the lowest address that may be unused: everything below it was taken
+   * when it last moved, and removals move it back down. So a DISCOVER does not scan
+   * the range from its start each time. */
+  cur = g_hash_table_lookup_extended (db->cursors, GUINT_TO_POINTER (s), NULL, &p)
+            ? GPOINTER_TO_UINT (p)
+            : s;
   if (cur < s || cur > e)
     cur = s;
-  for (guint pass = 0; pass < 2; pass++)
+  for (a = cur;; a++)
     {
-      guint32 from = pass == 0 ? cur : s;
-      guint32 to = pass == 0 ? e : (cur > s ? cur - 1 : s);
-      if (pass == 1 && cur == s)
-        break;
-      for (guint32 a = from;; a++)
+      if (a != sk && a != 0 && unused_host (db, a, client_key))
         {
-          if (a != sk && a != 0 && available_host (db, a, client_key, now))
-            {
-              g_hash_table_insert (db->cursors, GUINT_TO_POINTER (s), GUINT_TO_POINTER (a));
-              *ret_addr = htonl (a);
-              return TRUE;
-            }
-          if (a == to)
-            break;
+          g_hash_table_insert (db->cursors, GUINT_TO_POINTER (s), GUINT_TO_POINTER (a));
+          *ret_addr = htonl (a);
+          return TRUE;
+        }
+      if (a == e)
+        break;
+    }
+  g_hash_table_insert (db->cursors, GUINT_TO_POINTER (s), GUINT_TO_POINTER (e));
+  /* All used once: reuse expired leases, going round the range from where the last
+   * reuse stopped (the lowest first on the first round). */
+  reuse = g_hash_table_lookup_extended (db->reuse, GUINT_TO_POINTER (s), NULL, &p)
+              ? GPOINTER_TO_UINT (p)
+              : s;
+  if (reuse < s || reuse > e)
+    reuse = s;
+  n = (guint64)e - s + 1;
+  for (guint64 i = 0; i < n; i++)
+    {
+      a = s + (guint32)(((guint64)reuse - s + i) % n);
+      if (a != sk && a != 0 && available_host (db, a, client_key, now))
+        {
+          g_hash_table_insert (db->reuse, GUINT_TO_POINTER (s),
+                               GUINT_TO_POINTER (a == e ? s : a + 1));
+          *ret_addr = htonl (a);
+          return TRUE;
         }
     }
   return FALSE;
@@ -232,43 +260,55 @@ cmp_host_addr (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+/* Keys and MACs we make are colon-hex with a prefix: nothing to escape in JSON. A
+ * loaded file could hold anything, so other text goes through json-glib. */
+static gboolean
+plain_text (const char *t)
+{
+  for (; t != NULL && *t != '\0'; t++)
+    if (!g_ascii_isalnum (*t) && *t != ':' && *t != '.' && *t != '-' && *t != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static void
+append_string (GString *out, const char *t)
+{
+  if (plain_text (t))
+    g_string_append_printf (out, "\"%s\"", t);
+  else
+    {
+      g_autoptr (JsonNode) n = json_node_init_string (json_node_alloc (), t);
+      g_autofree char *quoted = json_to_string (n, FALSE);
+      g_string_append (out, quoted);
+    }
+}
+
 char *
 bc_lease_db_to_data (BcLeaseDb *db)
 {
   g_autoptr (GPtrArray) keys = keys_of (db->by_addr);
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (128 * g_hash_table_size (db->by_addr) + 1);
 
+  /* Written every few seconds by the shell while it serves: a formatted line per
+   * lease, not a JSON tree, keeps that short for large pools. */
   g_ptr_array_sort (keys, cmp_host_addr);
   for (guint i = 0; i < keys->len; i++)
     {
       BcLease *l = g_hash_table_lookup (db->by_addr, keys->pdata[i]);
-      g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
-      g_autofree char *line = NULL;
       char buf[INET_ADDRSTRLEN];
 
       inet_ntop (AF_INET, &l->addr, buf, sizeof buf);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "address");
-      json_builder_add_string_value (b, buf);
-      json_builder_set_member_name (b, "client");
-      json_builder_add_string_value (b, l->client_key);
+      g_string_append_printf (out, "{\"address\":\"%s\",\"client\":", buf);
+      append_string (out, l->client_key);
       if (l->chaddr != NULL)
         {
-          json_builder_set_member_name (b, "chaddr");
-          json_builder_add_string_value (b, l->chaddr);
+          g_string_append (out, ",\"chaddr\":");
+          append_string (out, l->chaddr);
         }
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, state_names[l->state]);
-      json_builder_set_member_name (b, "starts");
-      json_builder_add_int_value (b, l->starts);
-      json_builder_set_member_name (b, "ends");
-      json_builder_add_int_value (b, l->ends);
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      line = json_to_string (root, FALSE);
-      g_string_append (out, line);
-      g_string_append_c (out, '\n');
+      g_string_append_printf (
+          out, ",\"state\":\"%s\",\"starts\":%" G_GINT64_FORMAT ",\"ends\":%" G_GINT64_FORMAT "}\n",
+          state_names[l->state], l->starts, l->ends);
     }
   db->dirty = FALSE;
   return g_string_free (out, FALSE);

@@ -446,11 +446,10 @@ test_pool_exhaustion (void)
     g_assert_null (d->reply);
     g_assert_nonnull (strstr (d->reason, "no free address"));
     g_clear_pointer (&d, bc_dhcp_decision_free);
-    /* Offers are held 120 s; later they are free again. The search goes on from where
-     * the last one was found (no rescan of the range per DISCOVER): .102. */
+    /* Offers are held 120 s; later they are free again, the lowest first. */
     d = handle_at (conf, leases, m, NOW + 121);
     g_assert_nonnull (d->reply);
-    g_assert_cmpuint (d->reply->yiaddr, ==, ip ("192.168.42.102"));
+    g_assert_cmpuint (d->reply->yiaddr, ==, ip ("192.168.42.100"));
   }
 }
 
@@ -646,6 +645,24 @@ test_lease_file (void)
   d4 = handle (conf, loaded, disc);
   g_assert_cmpuint (d4->reply->yiaddr, ==, ip ("192.168.42.100"));
 
+  /* Text that needs JSON escaping survives a save and a load. */
+  {
+    g_autoptr (BcLeaseDb) odd = bc_lease_db_new ();
+    g_autoptr (BcLeaseDb) odd2 = bc_lease_db_new ();
+    g_autofree char *o1 = NULL, *o2 = NULL;
+    g_assert_true (bc_lease_db_load_data (
+        odd, "{\"address\":\"10.0.0.1\",\"client\":\"id:\\\"q\\\\\",\"state\":\"bound\"}\n",
+        &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (bc_lease_db_lookup_client (odd, "id:\"q\\"));
+    o1 = bc_lease_db_to_data (odd);
+    g_assert_true (bc_lease_db_load_data (odd2, o1, &error));
+    g_assert_no_error (error);
+    o2 = bc_lease_db_to_data (odd2);
+    g_assert_cmpstr (o1, ==, o2);
+    g_assert_nonnull (bc_lease_db_lookup_client (odd2, "id:\"q\\"));
+  }
+
   g_assert_false (bc_lease_db_load_data (bad, "{\"address\":\"1.2.3.4\"}\nnot json\n", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_nonnull (strstr (error->message, "line 1"));
@@ -672,6 +689,28 @@ test_large_range (void)
   g_assert_cmpuint (got, ==, ip ("10.0.0.5"));
 }
 
+/* Never-used addresses go before expired leases (which ISC keeps for their last
+ * client as long as it can); then expired ones, lowest first. */
+static void
+test_unused_before_expired (void)
+{
+  g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
+  guint32 start = ip ("10.0.0.1"), end = ip ("10.0.0.4"), got = 0;
+
+  bc_lease_db_set (leases, ip ("10.0.0.1"), "hw:1:a", NULL, BC_LEASE_BOUND, NOW - 700, NOW - 100);
+  bc_lease_db_set (leases, ip ("10.0.0.2"), "hw:1:b", NULL, BC_LEASE_BOUND, NOW - 700, NOW - 100);
+  g_assert_true (bc_lease_db_find_free (leases, start, end, 0, "hw:1:c", NOW, &got));
+  g_assert_cmpuint (got, ==, ip ("10.0.0.3"));
+  bc_lease_db_set (leases, got, "hw:1:c", NULL, BC_LEASE_OFFERED, NOW, NOW + 120);
+  g_assert_true (bc_lease_db_find_free (leases, start, end, 0, "hw:1:d", NOW, &got));
+  g_assert_cmpuint (got, ==, ip ("10.0.0.4"));
+  bc_lease_db_set (leases, got, "hw:1:d", NULL, BC_LEASE_OFFERED, NOW, NOW + 120);
+  g_assert_true (bc_lease_db_find_free (leases, start, end, 0, "hw:1:e", NOW, &got));
+  g_assert_cmpuint (got, ==, ip ("10.0.0.1"));
+  /* The expired lease's own client still gets it back. */
+  g_assert_true (bc_lease_db_is_available (leases, ip ("10.0.0.2"), "hw:1:b", NOW));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -693,5 +732,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dhcp-policy/no-subnet", test_no_subnet);
   g_test_add_func ("/dhcp-policy/lease-file", test_lease_file);
   g_test_add_func ("/dhcp-policy/large-range", test_large_range);
+  g_test_add_func ("/dhcp-policy/unused-before-expired", test_unused_before_expired);
   return g_test_run ();
 }
