@@ -129,7 +129,24 @@ bc_run_prepare (BcRunOptions *opts, const char *source_root, const char *build_r
         opts->rom_report = g_strdup ("none (the firmware's own PXE)");
         break;
       case BC_ROM_IMAGE:
-        opts->rom_file = resolve_image (setup, sc->rom_image, skip, &local);
+        if (strchr (sc->rom_image, '/') != NULL)
+          {
+            /* A path (the user's own ROM), relative to the scenario folder. */
+            g_autofree char *p = g_path_is_absolute (sc->rom_image)
+                                     ? g_strdup (sc->rom_image)
+                                     : g_build_filename (sc->dir, sc->rom_image, NULL);
+
+            if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
+              opts->rom_file = g_canonicalize_filename (p, NULL);
+            else
+              {
+                if (skip->len > 0)
+                  g_string_append (skip, "; ");
+                g_string_append_printf (skip, "the ROM image %s does not exist", p);
+              }
+          }
+        else
+          opts->rom_file = resolve_image (setup, sc->rom_image, skip, &local);
         if (local != NULL)
           {
             g_propagate_error (error, g_steal_pointer (&local));
