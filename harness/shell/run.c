@@ -159,8 +159,11 @@ bc_run_prepare (BcRunOptions *opts, const char *source_root, const char *build_r
             /* A ROM built for the modern virtio-net ID runs only on a device with it. */
             if (sc->nic == BC_NIC_VIRTIO && dev == 0x1041)
               opts->virtio_non_transitional = TRUE;
-            opts->rom_report
-                = g_strdup_printf ("%s %s (PCI device %04x)", sc->rom_image, opts->rom_file, dev);
+            if (strchr (sc->rom_image, '/') != NULL)
+              opts->rom_report = g_strdup_printf ("%s (PCI device %04x)", opts->rom_file, dev);
+            else
+              opts->rom_report
+                  = g_strdup_printf ("%s %s (PCI device %04x)", sc->rom_image, opts->rom_file, dev);
           }
         break;
     }
