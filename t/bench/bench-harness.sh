@@ -20,6 +20,9 @@ for p in qemu-system-x86_64 dnsmasq python3 ip unshare; do
 done
 
 now() { date +%s.%N; }
+# Arithmetic and comparisons on decimals with awk (no bc needed): calc 'EXPR'.
+calc() { awk "BEGIN { print $1 }"; }
+check() { awk "BEGIN { exit !($1) }" && echo met || echo MISSED; }
 
 # One hand-run boot in private namespaces. Prints "setup marker teardown wall".
 hand_run() {
@@ -60,7 +63,7 @@ kill %1 %2 2>/dev/null || true
 wait 2>/dev/null || true
 t_end=$(date +%s.%N)
 [ -n "$found" ] || { echo "hand run: no marker" >&2; exit 1; }
-echo "$(echo "$t_vm - $t_start" | bc) $(echo "$t_marker - $t_vm" | bc) $(echo "$t_end - $t_marker" | bc) $(echo "$t_end - $t_start" | bc)"
+awk -v s="$t_start" -v v="$t_vm" -v m="$t_marker" -v e="$t_end" 'BEGIN { print v - s, m - v, e - m, e - s }'
 INNER
 }
 
@@ -73,7 +76,7 @@ bootcheck_run() {
   # "# timing: set-up 0.472 s, verdict at t=2.452 s after VM start, tear-down 0.240 s, wall 3.164 s"
   sed -n 's/^# timing: set-up \([0-9.]*\) s, verdict at t=\([0-9.]*\) s after VM start, tear-down \([0-9.]*\) s.*/\1 \2 \3/p' <<<"$out" |
     tail -1 | tr '\n' ' '
-  echo "$t1 - $t0" | bc
+  calc "$t1 - $t0"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -96,11 +99,10 @@ echo
 echo "medians over $rounds rounds (TCG, BIOS built-in iPXE -> HTTP boot.ipxe marker):"
 printf '  hand run : set-up %.3f s, marker at %.3f s after qemu start, tear-down %.3f s, wall %.3f s\n' "$hs" "$hm" "$ht" "$hw"
 printf '  bootcheck: set-up %.3f s, verdict at %.3f s after VM start, tear-down %.3f s, wall %.3f s\n' "$bs" "$bm" "$bt" "$bw"
-printf '  set-up + tear-down: %.3f s (target < 1 s: %s)\n' "$(echo "$bs + $bt" | bc)" \
-  "$( [ "$(echo "$bs + $bt < 1" | bc)" = 1 ] && echo met || echo MISSED)"
+printf '  set-up + tear-down: %.3f s (target < 1 s: %s)\n' "$(calc "$bs + $bt")" "$(check "$bs + $bt < 1")"
 printf '  marker/verdict: %.3f s (target <= 3.0 s: %s)\n' "$bm" \
-  "$( [ "$(echo "$bm <= 3.0" | bc)" = 1 ] && echo met || echo MISSED)"
-printf '  wall-time ratio bootcheck/hand: %.2f\n' "$(echo "scale=4; $bw / $hw" | bc)"
+  "$(check "$bm <= 3.0")"
+printf '  wall-time ratio bootcheck/hand: %.2f\n' "$(calc "$bw / $hw")"
 
 # The loop verdict: hand-outs (OFFERs on the wire) and the verdict, from the timeline.
 art=$work/loop
@@ -112,11 +114,11 @@ first=$(head -1 <<<"$offers")
 last=$(tail -1 <<<"$offers")
 n=$(wc -l <<<"$offers")
 if [ -n "$first" ] && [ -n "$verdict" ] && [ "$n" -ge 2 ]; then
-  period=$(echo "scale=4; ($last - $first) / ($n - 1)" | bc)
-  periods=$(echo "scale=3; ($verdict - $first) / $period" | bc)
+  period=$(calc "($last - $first) / ($n - 1)")
+  periods=$(calc "($verdict - $first) / $period")
   printf '\nloop: %d hand-outs of the same file from %.3f s, mean loop period %.3f s; verdict at %.3f s, %.3f s after the last hand-out = %.2f loop periods after the first (target <= 2: %s)\n' \
-    "$n" "$first" "$period" "$verdict" "$(echo "$verdict - $last" | bc)" "$periods" \
-    "$( [ "$(echo "$periods <= 2.05" | bc)" = 1 ] && echo met || echo MISSED)"
+    "$n" "$first" "$period" "$verdict" "$(calc "$verdict - $last")" "$periods" \
+    "$(check "$periods <= 2.05")"
 else
   echo "loop: no verdict/hand-outs found"; cat "$work/loop.tap"; exit 1
 fi
