@@ -23,7 +23,8 @@ typedef struct
 
 typedef struct
 {
-  char *xid; /* "0x…" as bootserv writes it */
+  char *xid;  /* "0x…" as bootserv writes it */
+  char *file; /* the boot file it handed out, or NULL */
   char *reason;
 } Decision;
 
@@ -46,6 +47,7 @@ static void
 decision_free (Decision *d)
 {
   g_free (d->xid);
+  g_free (d->file);
   g_free (d->reason);
   g_free (d);
 }
@@ -121,8 +123,12 @@ reply_file (const BcDhcpMsg *msg)
   return g_utf8_make_valid (d, len);
 }
 
+/* bootserv logs its decision about when it sends the reply, so on the merged
+ * timeline the decision for this very hand-out may come just after the packet: then
+ * the latest decision that handed out the same file to the same client stands in (in
+ * a loop, the fingerprint and so the config branch are the same). */
 static char *
-find_reason (BcLoopDetector *det, const char *chaddr, guint32 xid)
+find_reason (BcLoopDetector *det, const char *chaddr, guint32 xid, const char *file)
 {
   GPtrArray *list = g_hash_table_lookup (det->decisions, chaddr);
   g_autofree char *xs = g_strdup_printf ("0x%08x", xid);
@@ -137,7 +143,13 @@ find_reason (BcLoopDetector *det, const char *chaddr, guint32 xid)
           && (g_ascii_strcasecmp (d->xid, xs) == 0 || g_ascii_strcasecmp (d->xid, xs_short) == 0))
         return g_strdup (d->reason);
     }
-  return g_strdup (((const Decision *)list->pdata[list->len - 1])->reason);
+  for (guint i = list->len; i-- > 0;)
+    {
+      const Decision *d = list->pdata[i];
+      if (g_strcmp0 (d->file, file) == 0)
+        return g_strdup (d->reason);
+    }
+  return NULL;
 }
 
 BcLoopHit *
@@ -227,7 +239,7 @@ bc_loop_detector_feed_dhcp (BcLoopDetector *det, const BcDhcpMsg *msg, gint64 t_
     hit->first_us = count->first_us;
     hit->last_us = t_us;
     hit->xid = msg->xid;
-    hit->server_reason = find_reason (det, chaddr, msg->xid);
+    hit->server_reason = find_reason (det, chaddr, msg->xid, hit->file);
     return hit;
   }
 }
@@ -287,6 +299,7 @@ bc_loop_detector_feed_server (BcLoopDetector *det, JsonNode *event)
   }
   d = g_new0 (Decision, 1);
   d->xid = g_strdup (member_string (o, "xid"));
+  d->file = g_strdup (member_string (o, "file"));
   d->reason = g_string_free (text, FALSE);
 
   list = g_hash_table_lookup (det->decisions, chaddr);
