@@ -3,7 +3,9 @@
  *
  *   # comment (a '#' that starts a word; inside /regex/ it is literal)
  *   console /REGEX/[i]              a console line matches (GRegex, PCRE; flag i = caseless;
- *                                   write '/' inside the regex as '\/')
+ *                                   write '/' inside the regex as '\/'; the judge also
+ *                                   tries a line joined to the previous one when iPXE
+ *                                   broke it at 80 columns, see verdict.h)
  *   dhcp discover|request|inform|decline|release|any [CONDS]
  *                                   a client packet on the wire (BOOTREQUEST, op 1)
  *   offer|ack|nak [CONDS]           a server reply on the wire (BOOTREPLY, op 2)

@@ -23,6 +23,7 @@ struct _BcJudge
   GPtrArray *dhcp_lines;
   GPtrArray *server_lines;
 
+  char *wrapped; /* the previous console line when it filled the 80 columns */
   BcLoopDetector *loops;
   gboolean seen_first_dhcp;
   char *first_fingerprint;
@@ -145,6 +146,7 @@ bc_judge_free (BcJudge *j)
   g_ptr_array_unref (j->server_lines);
   bc_loop_detector_free (j->loops);
   g_free (j->first_fingerprint);
+  g_free (j->wrapped);
   g_free (j);
 }
 
@@ -405,6 +407,36 @@ check_require (BcJudge *j, const BcEvent *ev)
   }
 }
 
+#define CONSOLE_COLUMNS 80
+
+/* iPXE breaks its console output at 80 columns ("… Firmware -- http" / "://ipxe.org"):
+ * a console step also matches the previous line, when it was exactly 80 characters,
+ * joined with this one. */
+static gboolean
+step_matches (BcJudge *j, const BcExpectStep *st, const BcEvent *ev)
+{
+  if (bc_expect_step_match_event (st, ev))
+    return TRUE;
+  if (st->kind == BC_EXPECT_CONSOLE && ev->kind == BC_EVENT_CONSOLE && j->wrapped != NULL
+      && ev->text != NULL)
+    {
+      g_autofree char *joined = g_strconcat (j->wrapped, ev->text, NULL);
+      return g_regex_match (st->regex, joined, G_REGEX_MATCH_DEFAULT, NULL);
+    }
+  return FALSE;
+}
+
+static void
+remember_wrap (BcJudge *j, const BcEvent *ev)
+{
+  if (ev->kind != BC_EVENT_CONSOLE)
+    return;
+  g_clear_pointer (&j->wrapped, g_free);
+  if (ev->text != NULL && g_utf8_validate (ev->text, -1, NULL)
+      && g_utf8_strlen (ev->text, -1) == CONSOLE_COLUMNS)
+    j->wrapped = g_strdup (ev->text);
+}
+
 /* The never steps armed at @t: the first one @ev hits fails the run. */
 static void
 check_never (BcJudge *j, const BcEvent *ev)
@@ -418,7 +450,7 @@ check_never (BcJudge *j, const BcEvent *ev)
         continue;
       if (st->within_us != 0 && ev->t_us > j->armed_us[i] + st->within_us)
         continue;
-      if (!bc_expect_step_match_event (st, ev))
+      if (!step_matches (j, st, ev))
         continue;
       r = result (j, i);
       r->state = BC_STEP_FAILED;
@@ -538,12 +570,16 @@ bc_judge_feed (BcJudge *j, const BcEvent *ev)
   if (bc_judge_is_final (j))
     return TRUE;
 
-  if (j->cursor < j->steps->len && bc_expect_step_match_event (j->steps->pdata[j->cursor], ev))
+  if (j->cursor < j->steps->len && step_matches (j, j->steps->pdata[j->cursor], ev))
     {
       matched (j, ev->t_us);
       if (bc_judge_is_final (j))
-        return TRUE;
+        {
+          remember_wrap (j, ev);
+          return TRUE;
+        }
     }
+  remember_wrap (j, ev);
 
   if (ev->kind == BC_EVENT_DHCP && ev->dhcp != NULL)
     {

@@ -30,6 +30,8 @@
  *  - bc_judge_finish: unmatched positive steps fail with diagnostics (the first
  *    one awaited gets the full block: last console lines, DHCP packets since the
  *    previous match, server reasons; the later ones "not reached").
+ *  - Console steps also match a line joined to the previous one when that one was
+ *    exactly 80 characters: iPXE breaks its output at 80 columns.
  *  - A SKIP verdict marks every step skipped, also those matched before it: a
  *    skipped run proves nothing, and TAP consumers must count it as skipped. */
 #pragma once

@@ -391,6 +391,26 @@ test_fixtures_uefi (void)
   run_clear (&r);
 }
 
+/* iPXE breaks its banner at 80 columns: a regex over the break still matches, at the
+ * time of the second half; an unbroken short line is not joined. */
+static void
+test_console_wrap (void)
+{
+  Run r = { 0 };
+
+  run_init (&r, "", "console /Firmware -- http:\\/\\/ipxe\\.org/\nconsole /Xa/\n");
+  g_assert_false (run_feed (
+      &r, test_text_event (BC_EVENT_CONSOLE, 1.0,
+                           "iPXE 1.0.0+git-20190125.36a4c85-5.1 -- Open Source Network Boot "
+                           "Firmware -- http")));
+  g_assert_false (run_feed (&r, test_text_event (BC_EVENT_CONSOLE, 1.1, "://ipxe.org")));
+  g_assert_cmpint (run_step (&r, 0)->t_us, ==, 1100000);
+  g_assert_false (run_feed (&r, test_text_event (BC_EVENT_CONSOLE, 2, "X")));
+  g_assert_false (run_feed (&r, test_text_event (BC_EVENT_CONSOLE, 3, "a")));
+  g_assert_true (run_feed (&r, test_text_event (BC_EVENT_CONSOLE, 4, "Xa")));
+  run_clear (&r);
+}
+
 static void
 test_shell_skip (void)
 {
@@ -425,6 +445,7 @@ main (int argc, char **argv)
   g_test_add_func ("/judge/config-check", test_config_check);
   g_test_add_func ("/judge/only-never", test_only_never);
   g_test_add_func ("/judge/shell-skip", test_shell_skip);
+  g_test_add_func ("/judge/console-wrap", test_console_wrap);
   g_test_add_func ("/judge/fixtures/uefi", test_fixtures_uefi);
   return g_test_run ();
 }
