@@ -1,6 +1,7 @@
 /* The orchestrator of one run: see run.h. */
 #include "harness/shell/run.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
@@ -285,29 +286,94 @@ open_artifact (Run *run, const char *name)
 }
 
 static void
+add_str (JsonBuilder *b, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_addr (JsonBuilder *b, const char *name, guint32 addr)
+{
+  char buf[INET_ADDRSTRLEN];
+  struct in_addr in = { .s_addr = addr };
+
+  if (addr == 0)
+    return;
+  inet_ntop (AF_INET, &in, buf, sizeof buf);
+  add_str (b, name, buf);
+}
+
+/* events.jsonl: one object per event, with the decoded fields a script would want. */
+static void
 write_event_json (Run *run, const BcEvent *ev)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *line = NULL;
-  g_autofree char *text = bc_event_format_line (ev);
+  g_autofree char *formatted = bc_event_format_line (ev);
+  /* "%8.3f %-8s body": the body starts after the kind column */
+  const char *body = strlen (formatted) > 18 ? formatted + 18 : "";
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "t");
-  json_builder_add_double_value (b, (double)ev->t_us / G_USEC_PER_SEC);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, bc_event_kind_name (ev->kind));
-  json_builder_set_member_name (b, "text");
-  json_builder_add_string_value (b, ev->text ? ev->text : g_strstrip (text));
-  if (ev->kind == BC_EVENT_SERVER && ev->server != NULL)
+  /* microseconds since VM start, as an integer: JSON doubles print as 2.3094070000000002 */
+  json_builder_set_member_name (b, "t_us");
+  json_builder_add_int_value (b, ev->t_us);
+  add_str (b, "kind", bc_event_kind_name (ev->kind));
+  add_str (b, "text", ev->text ? ev->text : body);
+  switch (ev->kind)
     {
-      json_builder_set_member_name (b, "server");
-      json_builder_add_value (b, json_node_copy (ev->server));
-    }
-  if (ev->kind == BC_EVENT_HTTP)
-    {
-      json_builder_set_member_name (b, "status");
-      json_builder_add_int_value (b, ev->http_status);
+      case BC_EVENT_DHCP:
+        if (ev->dhcp != NULL)
+          {
+            g_autofree char *chaddr = bc_dhcp_msg_format_chaddr (ev->dhcp);
+            g_autofree char *xid = g_strdup_printf ("0x%08x", ev->dhcp->xid);
+            guint type = bc_dhcp_msg_get_message_type (ev->dhcp);
+
+            add_str (b, "op", ev->dhcp->op == BC_DHCP_OP_BOOTREQUEST ? "request" : "reply");
+            add_str (b, "type", type ? bc_dhcp_message_type_name (type) : "BOOTP");
+            add_str (b, "xid", xid);
+            add_str (b, "chaddr", chaddr);
+            add_addr (b, "yiaddr", ev->dhcp->yiaddr);
+            add_addr (b, "siaddr", ev->dhcp->siaddr);
+            if (ev->dhcp->file[0] != '\0')
+              add_str (b, "file", ev->dhcp->file);
+          }
+        add_addr (b, "src", ev->src_addr);
+        add_addr (b, "dst", ev->dst_addr);
+        break;
+      case BC_EVENT_TFTP:
+        add_str (b, "file", ev->tftp_file);
+        add_str (b, "phase",
+                 ev->tftp_phase == BC_TFTP_PHASE_REQUEST    ? "request"
+                 : ev->tftp_phase == BC_TFTP_PHASE_COMPLETE ? "complete"
+                                                            : "error");
+        if (ev->tftp_phase == BC_TFTP_PHASE_COMPLETE)
+          {
+            json_builder_set_member_name (b, "bytes");
+            json_builder_add_int_value (b, (gint64)ev->tftp_bytes);
+          }
+        add_str (b, "error", ev->tftp_error);
+        break;
+      case BC_EVENT_HTTP:
+        add_str (b, "method", ev->http_method);
+        add_str (b, "path", ev->http_path);
+        json_builder_set_member_name (b, "status");
+        json_builder_add_int_value (b, ev->http_status);
+        break;
+      case BC_EVENT_SERVER:
+        if (ev->server != NULL)
+          {
+            json_builder_set_member_name (b, "server");
+            json_builder_add_value (b, json_node_copy (ev->server));
+          }
+        break;
+      case BC_EVENT_CONSOLE:
+      case BC_EVENT_VM:
+      default:
+        break;
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
