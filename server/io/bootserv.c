@@ -1,7 +1,8 @@
 /* bootserv: DHCP + TFTP + HTTP boot server for one interface (ARCHITECTURE.md).
  *
  *   bootserv -c dhcpd.conf -i IFACE [--tftp-root DIR] [--http-root DIR] [--http-port N]
- *            [--events FILE|- | --events-fd N] [--leases FILE] [--no-ra] [--check] [-v]
+ *            [--events FILE|- | --events-fd N] [--leases FILE] [--no-ra] [--no-dhcp]
+ *            [--check] [-v]
  *
  * --check parses the configuration, prints its errors (file:line:col, the line, a
  * caret) and exits 1, or exits 0 when it is fine — like `dhcpd -t`. */
@@ -108,7 +109,7 @@ main (int argc, char **argv)
   g_autofree char *conf_path = NULL, *ifname = NULL, *tftp_root = NULL, *http_root = NULL;
   g_autofree char *events = NULL, *leases_path = NULL;
   gint http_port = 80, events_fd = -1;
-  gboolean no_ra = FALSE, check = FALSE, verbose = FALSE;
+  gboolean no_ra = FALSE, no_dhcp = FALSE, check = FALSE, verbose = FALSE;
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &conf_path, "dhcpd.conf (ISC syntax)", "FILE" },
     { "interface", 'i', 0, G_OPTION_ARG_STRING, &ifname, "Interface to serve on", "IFACE" },
@@ -119,6 +120,8 @@ main (int argc, char **argv)
     { "events-fd", 0, 0, G_OPTION_ARG_INT, &events_fd,
       "Write the event log to this inherited fd (a harness's pipe)", "N" },
     { "leases", 0, 0, G_OPTION_ARG_FILENAME, &leases_path, "Lease file (loaded, saved)", "FILE" },
+    { "no-dhcp", 0, 0, G_OPTION_ARG_NONE, &no_dhcp,
+      "Do not serve DHCP (another server does): TFTP, HTTP and RA only", NULL },
     { "no-ra", 0, 0, G_OPTION_ARG_NONE, &no_ra, "Do not answer IPv6 router solicitations", NULL },
     { "check", 0, 0, G_OPTION_ARG_NONE, &check, "Check the configuration and exit", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Debug messages", NULL },
@@ -218,14 +221,27 @@ main (int argc, char **argv)
         }
     }
 
-  dhcp = bc_dhcp_server_new (conf, leases, ifname, 67, log, &error);
-  if (dhcp == NULL)
+  if (no_dhcp)
     {
-      g_printerr ("bootserv: %s\n", error->message);
-      server_event (log, "error", error->message, ifname, NULL);
-      return 1;
+      int ifindex;
+      if (!bc_interface_get_ipv4 (ifname, &addr, &ifindex, &error))
+        {
+          g_printerr ("bootserv: %s\n", error->message);
+          server_event (log, "error", error->message, ifname, NULL);
+          return 1;
+        }
     }
-  addr = bc_dhcp_server_get_address (dhcp);
+  else
+    {
+      dhcp = bc_dhcp_server_new (conf, leases, ifname, 67, log, &error);
+      if (dhcp == NULL)
+        {
+          g_printerr ("bootserv: %s\n", error->message);
+          server_event (log, "error", error->message, ifname, NULL);
+          return 1;
+        }
+      addr = bc_dhcp_server_get_address (dhcp);
+    }
   inet_ntop (AF_INET, &addr, addr_buf, sizeof addr_buf);
   if (!no_ra)
     {

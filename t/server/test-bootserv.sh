@@ -28,7 +28,7 @@ check() { # check DESC PYTHON-EXPR-ON-r JSON
 }
 probe() { bc_cli python3 "$PROBE" -i "$BC_IF_CLI" "$@"; }
 
-echo "1..23"
+echo "1..25"
 bc_netns_setup
 CONF="$DATA/server/compare/seed000.conf"
 mkdir -p "$BC_TMP/tftp" "$BC_TMP/http"
@@ -132,5 +132,18 @@ out=$(probe --chaddr 52:54:00:00:00:01)
 check "after a restart the bound client is offered its address again" 'r["yiaddr"] == "192.168.42.100"' "$out"
 out=$(probe --chaddr 52:54:00:00:00:05)
 check "a new client gets a free address, not a leased one" 'r["yiaddr"] == "192.168.42.103"' "$out"
+
+bc_stop "$SERVER_PID"
+
+# 9. --no-dhcp (another DHCP server on the link): no DHCP answer, router advertisements still.
+: >"$BC_TMP/events.json"
+bc_srv_bg "$BC_TMP/bootserv-nodhcp.log" "$BOOTSERV" -c "$CONF" -i "$BC_IF_SRV" --no-dhcp \
+  --events "$BC_TMP/events.json"
+for _ in $(seq 50); do grep -q '"event":"ready"' "$BC_TMP/events.json" && break; sleep 0.1; done
+out=$(probe --chaddr 52:54:00:00:00:06 --timeout 1 || true)
+check "--no-dhcp: no DHCP reply" '"error" in r' "$out"
+out=$(probe --rs)
+check "--no-dhcp: RS still answered" 'r.get("type") == 134' "$out"
+bc_stop "$BC_LAST_PID"
 
 [ "$fails" = 0 ]
