@@ -176,7 +176,12 @@ print_tap (Job *j, guint index, guint n)
                                   (vm_start - main_start) / 1e6, (verdict - vm_start) / 1e6,
                                   (j->exit_us - verdict) / 1e6, (j->exit_us - main_start) / 1e6);
     }
-  if (n == 1)
+  if (n == 1 && g_key_file_get_boolean (kf, "timing", "kept", NULL))
+    {
+      /* the run printed its TAP itself before keeping the VM up; its tear-down is
+       * however long the user kept it */
+    }
+  else if (n == 1)
     {
       fputs (text, stdout);
       if (timing)
@@ -293,6 +298,12 @@ main (int argc, char **argv)
           j->done = TRUE;
           continue;
         }
+      {
+        /* a reused artifacts folder must not report a previous run's timings */
+        g_autofree char *stale = g_build_filename (j->opts->artifacts_dir, "timing.ini", NULL);
+
+        g_unlink (stale);
+      }
       if (j->done)
         {
           bc_run_write_early_result (j->opts, BC_EXIT_ERROR, "the scenario did not load");

@@ -28,12 +28,41 @@ typedef struct
 } IsolateCtx;
 
 static volatile sig_atomic_t orchestrator_pid;
+static volatile sig_atomic_t keep_signalled;
 
 static void
 forward_signal (int sig)
 {
   if (orchestrator_pid > 0)
     kill (orchestrator_pid, sig);
+}
+
+static void
+note_signal (int sig)
+{
+  keep_signalled = 1;
+}
+
+/* --keep: PID 2 is gone, the rest of the namespace stays until we are signalled. Keeps
+ * reaping (qemu, the server, `virsh` run through nsenter are our children now). */
+static void
+keep_until_signalled (int code)
+{
+  struct sigaction sa;
+
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = note_signal;
+  sigemptyset (&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: the signal must interrupt waitpid/pause */
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGHUP, &sa, NULL);
+  while (!keep_signalled)
+    {
+      if (waitpid (-1, NULL, 0) < 0 && errno == ECHILD && !keep_signalled)
+        pause ();
+    }
+  _exit (code);
 }
 
 /* PID 1 of the new PID namespace. Async-signal-safe calls only up to the fork: the
@@ -94,6 +123,8 @@ isolate_init (void *arg)
       if (pid == orch)
         {
           /* Returning kills every process left in the namespace (qemu, servers). */
+          if (WIFEXITED (status) && WEXITSTATUS (status) >= BC_ISOLATE_KEEP)
+            keep_until_signalled (WEXITSTATUS (status) - BC_ISOLATE_KEEP);
           if (WIFEXITED (status))
             _exit (WEXITSTATUS (status));
           _exit (99);
@@ -344,6 +375,9 @@ bc_isolate_setup_inside (const char *bridge, const char *cidr, GError **error)
   /* Private runtime state (libvirt's embed root, per-run roots): gone with the run. */
   if (!do_mount ("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", error))
     return FALSE;
+  /* /var/lock is /run/lock: `virsh console` (a --keep run) locks the pty there. */
+  if (mkdir ("/run/lock", 01777) == 0)
+    chmod ("/run/lock", 01777);
 
   /* The VM's tap joins the bridge at start: no duplicate address detection to wait
    * for before the bridge's link-local address can send router advertisements. */

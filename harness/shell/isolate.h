@@ -21,8 +21,13 @@ typedef enum
   BC_ISOLATE_ERROR_FAILED,      /* a system call failed: harness error (99) */
 } BcIsolateError;
 
-/* Runs inside the namespaces as PID 2; the return value is the exit code. */
+/* Runs inside the namespaces as PID 2; the return value is the exit code (0..99).
+ * BC_ISOLATE_KEEP + code asks the init to keep the namespace (and whatever still runs
+ * in it: qemu, the server) up after PID 2 has exited, until the init is sent SIGINT,
+ * SIGTERM or SIGHUP; it then exits with code. (--keep: PID 2 must exit to release the
+ * embedded libvirt driver's lock, so that `virsh` can attach from outside.) */
 typedef int (*BcIsolateFunc) (gpointer user_data);
+#define BC_ISOLATE_KEEP 100
 
 /* Checks that this host can create the namespaces as this user: root, or an
  * unprivileged user with user namespaces enabled, newuidmap/newgidmap and a subuid and

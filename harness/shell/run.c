@@ -255,8 +255,8 @@ typedef struct
   guint sig_sources[3];
   char *end_why;
   gboolean interrupted;
-  gboolean stopped; /* VM stopped: finish once the sources are drained */
-  char *host_pid;   /* our PID as the host sees it (for --keep's nsenter line) */
+  gboolean stopped;    /* VM stopped: finish once the sources are drained */
+  char *init_host_pid; /* the namespace's init as the host sees it (--keep's nsenter) */
   gboolean rootless;
 } Run;
 
@@ -649,18 +649,20 @@ served_root (const char *scenario_root, GHashTable *files, const char *run_path,
 }
 
 static void
-write_timing (Run *run, gint64 end_us)
+write_timing (Run *run, gint64 end_us, gboolean kept)
 {
   g_autofree char *path = artifact (run->opts, "timing.ini");
-  g_autofree char *text = g_strdup_printf ("[timing]\n"
-                                           "main-start-us=%" G_GINT64_FORMAT "\n"
-                                           "setup-start-us=%" G_GINT64_FORMAT "\n"
-                                           "vm-create-us=%" G_GINT64_FORMAT "\n"
-                                           "vm-start-us=%" G_GINT64_FORMAT "\n"
-                                           "verdict-us=%" G_GINT64_FORMAT "\n"
-                                           "end-us=%" G_GINT64_FORMAT "\n",
-                                           run->opts->main_start_us, run->setup_start_us,
-                                           run->create_us, run->t0_us, run->verdict_us, end_us);
+  g_autofree char *text
+      = g_strdup_printf ("[timing]\n"
+                         "main-start-us=%" G_GINT64_FORMAT "\n"
+                         "setup-start-us=%" G_GINT64_FORMAT "\n"
+                         "vm-create-us=%" G_GINT64_FORMAT "\n"
+                         "vm-start-us=%" G_GINT64_FORMAT "\n"
+                         "verdict-us=%" G_GINT64_FORMAT "\n"
+                         "end-us=%" G_GINT64_FORMAT "\n"
+                         "kept=%s\n",
+                         run->opts->main_start_us, run->setup_start_us, run->create_us, run->t0_us,
+                         run->verdict_us, end_us, kept ? "true" : "false");
 
   g_file_set_contents (path, text, -1, NULL);
 }
@@ -725,32 +727,34 @@ verdict_exit_code (Run *run)
 static void
 print_keep_help (Run *run, const char *uri, const char *dom_name)
 {
-  const char *host_pid = run->host_pid ? run->host_pid : "PID";
+  const char *host_pid = run->init_host_pid ? run->init_host_pid : "PID";
+  g_autofree char *enter = g_strdup_printf ("nsenter -t %s -n -m -p%s", host_pid,
+                                            run->rootless ? " -U --preserve-credentials" : "");
 
-  g_printerr ("bootcheck: --keep: the verdict is in %s/bootcheck.tap; the VM, the server and "
-              "the namespace stay up until bootcheck is interrupted (Ctrl-C).\n"
-              "  enter the namespace:  nsenter -t %s -n -m -p%s\n"
-              "  serial console:       tail -f %s/serial.raw\n"
-              "  libvirt:              (embedded driver '%s', domain %s)\n"
-              "  packets:              nsenter -t %s -n tcpdump -i %s\n",
-              run->opts->artifacts_dir, host_pid, run->rootless ? " -U --preserve-credentials" : "",
-              run->opts->artifacts_dir, uri, dom_name, host_pid, BRIDGE);
+  g_printerr ("bootcheck: --keep: the VM, the server and the namespace stay up until bootcheck "
+              "is interrupted (Ctrl-C); artifacts in %s\n"
+              "  serial console:  %s virsh -c '%s' console %s\n"
+              "                   (or: tail -f %s/serial.raw)\n"
+              "  the namespace:   %s\n"
+              "  packets:         %s tcpdump -n -i %s\n",
+              run->opts->artifacts_dir, enter, uri, dom_name, run->opts->artifacts_dir, enter,
+              enter, BRIDGE);
 }
 
-/* NSpid's first field is our PID as the host sees it; read before /proc is remounted
- * for the new PID namespace. */
+/* Our parent (the namespace's init) as the host sees it: /proc/self/status's PPid is
+ * in the PID namespace of the /proc mount, the host's until we mount our own. */
 static char *
-read_host_pid (void)
+read_parent_host_pid (void)
 {
   g_autofree char *status = NULL;
   const char *p;
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
     return NULL;
-  p = strstr (status, "\nNSpid:");
+  p = strstr (status, "\nPPid:");
   if (p == NULL)
     return NULL;
-  p += strlen ("\nNSpid:");
+  p += strlen ("\nPPid:");
   while (*p == '\t' || *p == ' ')
     p++;
   return g_strndup (p, strcspn (p, "\t \n"));
@@ -808,7 +812,7 @@ bc_run_execute (BcRunOptions *opts)
   run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify)bc_event_free);
   run->loop = g_main_loop_new (NULL, FALSE);
   run->judge = bc_judge_new (sc);
-  run->host_pid = read_host_pid ();
+  run->init_host_pid = read_parent_host_pid ();
   run->rootless = g_file_test ("/proc/self/uid_map", G_FILE_TEST_EXISTS) && !host_is_root ();
 
   /* A run killed before its verdict leaves a TAP that says so. */
@@ -965,17 +969,26 @@ bc_run_execute (BcRunOptions *opts)
 
   if (opts->keep)
     {
-      bc_vm_disconnect (run->vm);
+      g_autofree char *kept = artifact (opts, "server-events-kept.jsonl");
+      g_autofree char *tap = NULL;
+
+      /* Release the embedded driver (by exiting) so that virsh can attach, and leave
+       * the namespace to the init until bootcheck is interrupted. */
+      copy_qemu_log (run, root, dom_name);
+      write_timing (run, g_get_monotonic_time (), TRUE);
+      if (g_file_get_contents (tap_path, &tap, NULL, NULL))
+        fputs (tap, stdout);
+      if (run->server != NULL)
+        bc_server_hand_over_events (run->server, kept);
       print_keep_help (run, bc_vm_get_uri (run->vm), dom_name);
-      run->interrupted = FALSE;
-      while (!run->interrupted)
-        g_main_context_iteration (NULL, TRUE);
+      code += BC_ISOLATE_KEEP;
+      goto out;
     }
   if (run->server != NULL)
     bc_server_stop (run->server);
   copy_qemu_log (run, root, dom_name);
   end_us = g_get_monotonic_time ();
-  write_timing (run, end_us);
+  write_timing (run, end_us, FALSE);
   goto out;
 
 harness_error:
@@ -1016,7 +1029,7 @@ out:
   if (run->console_log)
     fclose (run->console_log);
   g_free (run->end_why);
-  g_free (run->host_pid);
+  g_free (run->init_host_pid);
   g_ptr_array_unref (run->pending);
   fflush (stdout);
   fflush (stderr);

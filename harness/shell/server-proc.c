@@ -359,6 +359,34 @@ bc_server_set_t0 (BcServerProc *srv, gint64 t0_mono_us)
 }
 
 void
+bc_server_hand_over_events (BcServerProc *srv, const char *path)
+{
+  int out;
+  pid_t pid;
+
+  bc_server_drain (srv);
+  if (srv->events_fd < 0)
+    return;
+  out = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (out < 0)
+    return;
+  g_unix_set_fd_nonblocking (srv->events_fd, FALSE, NULL);
+  pid = fork ();
+  if (pid == 0)
+    {
+      /* Only async-signal-safe calls: the parent has threads. */
+      char buf[4096];
+      ssize_t n;
+
+      while ((n = read (srv->events_fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0 && write (out, buf, (size_t)n) < 0)
+          break;
+      _exit (0);
+    }
+  close (out);
+}
+
+void
 bc_server_stop (BcServerProc *srv)
 {
   srv->stopping = TRUE;

@@ -41,6 +41,10 @@ BcServerProc *bc_server_start (const BcServerConfig *cfg, BcServerEventFunc on_e
 void bc_server_set_t0 (BcServerProc *srv, gint64 t0_mono_us);
 /* Reads what the server has written so far (pipe) without blocking. */
 void bc_server_drain (BcServerProc *srv);
+/* --keep: this process is about to exit but the server must live on. Forks a child
+ * that keeps reading the server's events (so it never writes into a closed pipe) and
+ * appends them to @path. */
+void bc_server_hand_over_events (BcServerProc *srv, const char *path);
 /* SIGTERM, then forget (the namespace's end kills what is left). */
 void bc_server_stop (BcServerProc *srv);
 void bc_server_free (BcServerProc *srv);

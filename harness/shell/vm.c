@@ -94,8 +94,11 @@ bc_vm_domain_xml (const BcVmConfig *cfg)
     }
   g_string_append (s, "      <boot order='1'/>\n");
   g_string_append (s, "    </interface>\n");
-  g_string_append (s, "    <serial type='file'>\n");
-  g_string_append_printf (s, "      <source path='%s' append='on'/>\n", serial);
+  /* A pty (so `virsh console` works on a --keep run) whose every byte qemu also logs
+   * to the file bootcheck follows; with nobody on the pty, qemu drops its output there
+   * and still logs it. */
+  g_string_append (s, "    <serial type='pty'>\n");
+  g_string_append_printf (s, "      <log file='%s' append='on'/>\n", serial);
   g_string_append (s, "      <target port='0'/>\n");
   g_string_append (s, "    </serial>\n");
   g_string_append (s, "    <video><model type='none'/></video>\n");

@@ -30,6 +30,7 @@ for f in console.log serial.raw capture.pcap events.jsonl timeline.txt domain.xm
   [ -s "$artifacts/$f" ] || fail "artifact $f missing or empty"
 done
 # capture.pcap: a pcap file (magic) holding the DHCP exchange
-head -c4 "$artifacts/capture.pcap" | od -An -tx1 | grep -q 'd4 c3 b2 a1' || fail "capture.pcap is not a pcap file"
+magic=$(head -c4 "$artifacts/capture.pcap" | od -An -tx1)
+grep -q "d4 c3 b2 a1" <<<"$magic" || fail "capture.pcap is not a pcap file ($magic)"
 grep -q 'OFFER' "$artifacts/timeline.txt" || fail "timeline.txt lacks the OFFER"
 echo "PASS: wrong expectation failed with diagnostics"
