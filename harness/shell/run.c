@@ -838,9 +838,9 @@ bc_run_execute (BcRunOptions *opts)
     g_snprintf (netmask_s, sizeof netmask_s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
                 (a >> 8) & 255, a & 255);
   }
-  setup_mark (run, "namespace mounts+bridge");
   if (!bc_isolate_setup_inside (BRIDGE, cidr, &error))
     goto harness_error;
+  setup_mark (run, "namespace mounts+bridge");
   g_mkdir_with_parents (RUN_DIR, 0755);
 
   tftp_root = served_root (sc->tftp_root, opts->tftp_files, RUN_DIR "/tftp", &error);
