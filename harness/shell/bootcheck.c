@@ -244,6 +244,16 @@ main (int argc, char **argv)
       g_printerr ("bootcheck: --accel must be auto, kvm or tcg, not '%s'\n", opt_accel);
       return BC_EXIT_ERROR;
     }
+  if (opt_connect != NULL && !g_str_has_prefix (opt_connect, "qemu:///embed?"))
+    {
+      /* A libvirtd outside the run's namespaces would put the VM's NIC on that host's
+       * own bridge of the same name, outside the isolated network. */
+      g_printerr ("bootcheck: --connect %s: only the embedded driver "
+                  "(qemu:///embed?root=DIR) runs inside the run's namespaces and sees its "
+                  "bridge\n",
+                  opt_connect);
+      return BC_EXIT_ERROR;
+    }
   if (opt_jobs < 1)
     opt_jobs = 1;
   if (source_root == NULL)
