@@ -227,9 +227,19 @@ bc_vm_connect (const char *uri, const char *root, const char *caps_cache_dir, GE
   vm->conn = virConnectOpen (vm->uri);
   if (vm->conn == NULL)
     {
-      g_autofree char *what = g_strdup_printf ("cannot connect to %s", vm->uri);
+      const char *msg = virGetLastErrorMessage ();
 
-      set_libvirt_error (error, what);
+      if (strstr (msg, "no connection driver available") != NULL
+          || strstr (msg, "Failed to load module") != NULL)
+        {
+          g_set_error (error, BC_VM_ERROR, BC_VM_ERROR_UNSUPPORTED,
+                       "libvirt's QEMU driver is not installed (%s): install "
+                       "libvirt-daemon-driver-qemu",
+                       msg);
+          return NULL;
+        }
+      g_set_error (error, BC_VM_ERROR, BC_VM_ERROR_FAILED, "cannot connect to %s: %s", vm->uri,
+                   msg);
       return NULL;
     }
   return g_steal_pointer (&vm);

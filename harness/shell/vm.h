@@ -16,6 +16,7 @@ GQuark bc_vm_error_quark (void);
 typedef enum
 {
   BC_VM_ERROR_FAILED,
+  BC_VM_ERROR_UNSUPPORTED, /* libvirt's QEMU driver is not installed: skip */
 } BcVmError;
 
 typedef struct
