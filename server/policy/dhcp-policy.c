@@ -7,6 +7,7 @@
 #define ISC_DEFAULT_LEASE_TIME 43200 /* ISC dhcpd.conf(5): default-lease-time default */
 #define ISC_MAX_LEASE_TIME 86400     /* ISC's max-lease-time default */
 #define DEFAULT_OFFER_HOLD 120
+#define BC_DHCP_OPTION_RELAY_AGENT_INFO 82 /* RFC 3046 */
 
 void
 bc_dhcp_decision_free (BcDhcpDecision *d)
@@ -272,6 +273,18 @@ set_destination (BcDhcpDecision *d, const BcDhcpMsg *req)
     }
 }
 
+/* RFC 3046 2.2: "DHCP servers claiming to support the Relay Agent Information option
+ * SHALL echo the entire contents of the Relay Agent Information option in all replies",
+ * as the last option. ISC does; relays drop replies without it. */
+static void
+echo_relay_agent_info (BcDhcpMsg *m, const BcDhcpMsg *req)
+{
+  GBytes *rai = bc_dhcp_msg_get_option (req, BC_DHCP_OPTION_RELAY_AGENT_INFO);
+  if (rai != NULL && req->giaddr != 0)
+    bc_dhcp_msg_set_option (m, BC_DHCP_OPTION_RELAY_AGENT_INFO, g_bytes_get_data (rai, NULL),
+                            g_bytes_get_size (rai));
+}
+
 /* OFFER or ACK carrying @yiaddr for a lease of @lease_secs (0: INFORM, no lease). */
 static void
 make_reply (BcDhcpDecision *d, const BcDhcpMsg *req, const BcConfResult *r, guint type,
@@ -284,6 +297,7 @@ make_reply (BcDhcpDecision *d, const BcDhcpMsg *req, const BcConfResult *r, guin
     set_u32 (m, BC_DHCP_OPTION_LEASE_TIME, lease_secs);
   fill_boot_fields (m, r);
   add_requested_options (m, r, req);
+  echo_relay_agent_info (m, req);
   d->reply = m;
   d->reply_type = type;
   set_destination (d, req);
@@ -296,6 +310,7 @@ make_nak (BcDhcpDecision *d, const BcDhcpMsg *req, const BcDhcpPolicyContext *ct
 
   /* RFC 2131 table 3: a NAK carries only 53, 54 and optionally 56, 61. */
   bc_dhcp_msg_set_option (m, BC_DHCP_OPTION_MESSAGE, (const guint8 *)why, strlen (why));
+  echo_relay_agent_info (m, req);
   d->reply = m;
   d->reply_type = BC_DHCP_NAK;
   set_destination (d, req);

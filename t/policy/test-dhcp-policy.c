@@ -711,6 +711,27 @@ test_unused_before_expired (void)
   g_assert_true (bc_lease_db_is_available (leases, ip ("10.0.0.2"), "hw:1:b", NOW));
 }
 
+/* Through a relay: the reply goes to giaddr:67 and echoes option 82 (RFC 3046). */
+static void
+test_relay (void)
+{
+  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
+  g_autoptr (BcDhcpMsg) m = request (BC_DHCP_DISCOVER, 1);
+  g_autoptr (BcDhcpDecision) d = NULL;
+  static const guint8 rai[] = { 1, 4, 'e', 't', 'h', '0' };
+
+  m->giaddr = ip ("192.168.42.2");
+  bc_dhcp_msg_set_option (m, 82, rai, sizeof rai);
+  d = handle (conf, leases, m);
+  assert_reply (d, BC_DHCP_OFFER, "192.168.42.100", SERVER, "undionly.kpxe");
+  g_assert_cmpint (d->dest, ==, BC_DHCP_DEST_RELAY);
+  g_assert_cmpuint (d->dest_addr, ==, ip ("192.168.42.2"));
+  g_assert_cmpuint (d->dest_port, ==, 67);
+  g_assert_cmpuint (d->reply->giaddr, ==, ip ("192.168.42.2"));
+  assert_option_hex (d, 82, "01:04:65:74:68:30");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -733,5 +754,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dhcp-policy/lease-file", test_lease_file);
   g_test_add_func ("/dhcp-policy/large-range", test_large_range);
   g_test_add_func ("/dhcp-policy/unused-before-expired", test_unused_before_expired);
+  g_test_add_func ("/dhcp-policy/relay", test_relay);
   return g_test_run ();
 }
