@@ -77,12 +77,15 @@ bootcheck_run() {
   sed -n 's/^# timing: set-up \([0-9.]*\) s, verdict at t=\([0-9.]*\) s after VM start, tear-down \([0-9.]*\) s.*/\1 \2 \3/p' <<<"$out" |
     tail -1 | tr '\n' ' '
   calc "$t1 - $t0"
+  # How long after the marker line reached the console the verdict came (timeline.txt
+  # has the line's time, timing.ini the verdict's, both on the monotonic clock).
+  awk -v m="$marker" '$2 == "console" && index($0, m) { print $1; exit }' "$art/timeline.txt" >"$art.marker-t"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 printf '%-10s %6s %9s %10s %8s\n' run set-up to-marker tear-down wall
-: >"$work/hand" ; : >"$work/bc"
+: >"$work/hand" ; : >"$work/bc" ; : >"$work/lag"
 for i in $(seq 1 "$rounds"); do
   h=$(hand_run "$i") || { echo "hand run $i failed"; exit 1; }
   echo "$h" >>"$work/hand"
@@ -90,6 +93,8 @@ for i in $(seq 1 "$rounds"); do
   b=$(bootcheck_run "$i") || { echo "bootcheck run $i failed"; exit 1; }
   echo "$b" >>"$work/bc"
   printf '%-10s %6.3f %9.3f %10.3f %8.3f\n' "bootcheck-$i" $b
+  lag=$(calc "$(awk '{print $2}' <<<"$b") - $(cat "$work/bc-$i.marker-t")")
+  echo "$lag" >>"$work/lag"
 done
 
 col() { awk -v c="$2" '{print $c}' "$1" | median; }
@@ -103,6 +108,8 @@ printf '  set-up + tear-down: %.3f s (target < 1 s: %s)\n' "$(calc "$bs + $bt")"
 printf '  marker/verdict: %.3f s (target <= 3.0 s: %s)\n' "$bm" \
   "$(check "$bm <= 3.0")"
 printf '  wall-time ratio bootcheck/hand: %.2f\n' "$(calc "$bw / $hw")"
+printf '  verdict after the marker line reached the console: %.1f ms (median)\n' \
+  "$(calc "$(median <"$work/lag") * 1000")"
 
 # The loop verdict: hand-outs (OFFERs on the wire) and the verdict, from the timeline.
 art=$work/loop
