@@ -15,7 +15,7 @@ bench: all
 	meson test -C $(BUILDDIR) --setup bench --suite bench --print-errorlogs -v
 
 seeds: all
-	$(BUILDDIR)/harness/bootcheck scenarios/*/
+	$(BUILDDIR)/harness/shell/bootcheck scenarios/*/
 
 clean:
 	rm -rf $(BUILDDIR)
