@@ -20,6 +20,9 @@
 /* RFC 7440 allows 65535; more than this buys nothing on a LAN and costs memory. */
 #define MAX_WINDOWSIZE 64
 #define READ_AHEAD (128 * 1024)
+/* Transfers at once; beyond this a request gets ERROR 0 "busy" (a flood of RRQs
+ * must not exhaust fds and memory). */
+#define MAX_TRANSFERS 1024
 
 typedef struct _Transfer Transfer;
 
@@ -43,9 +46,11 @@ struct _Transfer
   BcTftpSession *session;
   GSource *source; /* the socket and the session's deadline */
   char *client;    /* "ip:port" */
+  struct sockaddr_in peer;
+  GBytes *request; /* the RRQ as received, to recognise a retransmitted one */
   char *file;
   gint64 started_us;
-  guint8 *buf; /* read-ahead: at least a window, at least READ_AHEAD bytes */
+  guint8 *buf; /* read-ahead: at least two windows, at least READ_AHEAD bytes */
   gsize buf_size;
   guint64 buf_offset; /* file offset of buf[0] */
   gsize buf_len;      /* valid bytes in buf */
@@ -107,6 +112,7 @@ transfer_free (Transfer *t)
     close (t->file_fd);
   bc_tftp_session_free (t->session);
   g_free (t->client);
+  g_clear_pointer (&t->request, g_bytes_unref);
   g_free (t->file);
   g_free (t->buf);
   g_free (t);
@@ -131,10 +137,10 @@ transfer_send (Transfer *t, const BcTftpOutput *out)
   guint len;
   guint16 wire;
   gsize want;
-  guint8 headers[MAX_WINDOWSIZE][4];
-  struct iovec iov[MAX_WINDOWSIZE][2];
-  struct mmsghdr msgs[MAX_WINDOWSIZE];
-  guint count = MIN (out->count, MAX_WINDOWSIZE);
+  guint8 headers[2 * MAX_WINDOWSIZE][4];
+  struct iovec iov[2 * MAX_WINDOWSIZE][2];
+  struct mmsghdr msgs[2 * MAX_WINDOWSIZE];
+  guint count = MIN (out->count, 2 * MAX_WINDOWSIZE);
 
   if (out->control != NULL)
     send_bytes (t->sock, out->control);
@@ -322,6 +328,26 @@ path_max_blksize (int sock)
   return (guint)MIN (mtu - 32, BC_TFTP_MAX_BLKSIZE);
 }
 
+static gboolean
+is_duplicate_request (BcTftpServer *server, const struct sockaddr_in *from, const guint8 *data,
+                      gsize len)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_hash_table_iter_init (&it, server->transfers);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      Transfer *t = key;
+      if (t->session != NULL && t->peer.sin_addr.s_addr == from->sin_addr.s_addr
+          && t->peer.sin_port == from->sin_port && bc_tftp_session_get_bytes_acked (t->session) == 0
+          && g_bytes_get_size (t->request) == len
+          && memcmp (g_bytes_get_data (t->request, NULL), data, len) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struct sockaddr_in *from,
                 const struct in_addr *local)
@@ -337,9 +363,31 @@ handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struc
   BcTftpLimits limits;
   TransferSource *ts;
 
-  /* Stray DATA/ACK/ERROR to the request port (late packets of old transfers): drop. */
-  if (len >= 2 && data[0] == 0 && data[1] >= BC_TFTP_OP_DATA && data[1] <= BC_TFTP_OP_OACK)
+  /* Only RRQ and WRQ get an answer on the request port. Stray DATA/ACK/ERROR (late
+   * packets of old transfers) and junk are dropped: answering junk from anyone
+   * would make the server a reflector. */
+  if (len < 2 || data[0] != 0 || (data[1] != BC_TFTP_OP_RRQ && data[1] != BC_TFTP_OP_WRQ))
     return;
+  /* A client whose OACK or first DATA was lost sends its RRQ again from the same
+   * port (iPXE, EDK2, curl): the transfer already running retransmits by itself;
+   * a second one from another port would only earn an ERROR 5 from the client. */
+  if (is_duplicate_request (server, from, data, len))
+    {
+      g_debug ("tftp: duplicate request from port %u dropped", ntohs (from->sin_port));
+      return;
+    }
+  if (g_hash_table_size (server->transfers) >= MAX_TRANSFERS)
+    {
+      g_autoptr (GBytes) err = bc_tftp_packet_build_error (BC_TFTP_ERR_UNDEFINED, "server busy");
+      inet_ntop (AF_INET, &from->sin_addr, ip, sizeof ip);
+      g_autofree char *client = g_strdup_printf ("%s:%u", ip, ntohs (from->sin_port));
+      if (sendto (server->listen_fd, g_bytes_get_data (err, NULL), g_bytes_get_size (err),
+                  MSG_DONTWAIT, (const struct sockaddr *)from, sizeof *from)
+          < 0)
+        g_debug ("tftp: sendto: %s", g_strerror (errno));
+      emit_error (server, client, NULL, BC_TFTP_ERR_UNDEFINED, "server busy: too many transfers");
+      return;
+    }
 
   t = g_new0 (Transfer, 1);
   t->server = server;
@@ -347,6 +395,8 @@ handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struc
   t->started_us = g_get_monotonic_time ();
   inet_ntop (AF_INET, &from->sin_addr, ip, sizeof ip);
   t->client = g_strdup_printf ("%s:%u", ip, ntohs (from->sin_port));
+  t->peer = *from;
+  t->request = g_bytes_new (data, len);
   g_hash_table_add (server->transfers, t);
 
   /* RFC 1350 §4: each transfer gets its own port (TID), from the address the client
@@ -419,9 +469,9 @@ handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struc
   bc_tftp_negotiate (req, &limits, &neg);
   t->session = bc_tftp_session_new (&neg, (guint64)st.st_size, &server->timing,
                                     g_get_monotonic_time (), &out);
-  /* Whole blocks, at least one window, about READ_AHEAD bytes. */
+  /* Whole blocks: two windows (what a timeout resends), about READ_AHEAD bytes. */
   t->buf_size
-      = (gsize)neg.blksize * MAX (neg.windowsize, (READ_AHEAD + neg.blksize - 1) / neg.blksize);
+      = (gsize)neg.blksize * MAX (2 * neg.windowsize, (READ_AHEAD + neg.blksize - 1) / neg.blksize);
   t->buf = g_malloc (t->buf_size);
 
   if (neg.oack->len > 0)

@@ -92,9 +92,10 @@ rtt_sample (BcTftpSession *s, gint64 r)
 }
 
 static void
-send_window (BcTftpSession *s, guint64 first, gboolean resend, gint64 now_us, BcTftpOutput *out)
+send_blocks (BcTftpSession *s, guint64 first, guint count, gboolean resend, gint64 now_us,
+             BcTftpOutput *out)
 {
-  guint64 last = MIN (first + s->windowsize - 1, s->total_blocks);
+  guint64 last = MIN (first + count - 1, s->total_blocks);
 
   out->first_block = first;
   out->count = (guint)(last - first + 1);
@@ -110,6 +111,12 @@ send_window (BcTftpSession *s, guint64 first, gboolean resend, gint64 now_us, Bc
   s->window_resent = resend;
   s->window_sent_us = now_us;
   s->deadline_us = now_us + bc_tftp_session_get_rto (s);
+}
+
+static void
+send_window (BcTftpSession *s, guint64 first, gboolean resend, gint64 now_us, BcTftpOutput *out)
+{
+  send_blocks (s, first, s->windowsize, resend, now_us, out);
 }
 
 BcTftpSession *
@@ -282,7 +289,18 @@ bc_tftp_session_tick (BcTftpSession *s, gint64 now_us, BcTftpOutput *out)
       s->deadline_us = now_us + bc_tftp_session_get_rto (s);
       return s->state;
     }
-  send_window (s, s->acked + 1, TRUE, now_us, out);
+  if (s->windowsize == 1)
+    {
+      send_window (s, s->acked + 1, TRUE, now_us, out);
+      return s->state;
+    }
+  /* Windows: the window again, and the next one after it. When only the ACK that
+   * closed the window was lost, the client has every block we would resend, and
+   * atftp 0.8 (RFC 7440 client) answers duplicates with nothing, not even after its
+   * own timeout: only new blocks make it ACK again. When blocks were lost, the
+   * client ACKs the last one it has in order and the window restarts there. */
+  s->restarted_at = G_MAXUINT64;
+  send_blocks (s, s->acked + 1, 2 * s->windowsize, TRUE, now_us, out);
   return s->state;
 }
 

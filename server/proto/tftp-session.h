@@ -11,6 +11,8 @@
  *   packet go out again in lock-step; with windows, one duplicate ACK of the window
  *   base may restart the window once (RFC 7440 §4: the receiver ACKs the last block
  *   it got in order), never twice from the same base.
+ * - On a timeout with windows, two windows go out from the first unacknowledged
+ *   block (see tick): a client that has them all gets new blocks to ACK.
  * - Retransmission on timeout with exponential backoff (RFC 6298-style adaptive
  *   timeout from ACK round trips, Karn's rule: no sample from a retransmitted
  *   window), capped by the RFC 2349 timeout when the client asked for one; give
@@ -45,7 +47,7 @@ typedef enum
 } BcTftpSessionState;
 
 /* What the shell must send now, in this order: @control (OACK) if not NULL, then DATA
- * blocks first_block .. first_block + count - 1 (1-based, 64-bit; see
+ * blocks first_block .. first_block + count - 1 (count <= 2 * windowsize) (1-based, 64-bit; see
  * bc_tftp_session_get_block for where each lives in the file). */
 typedef struct
 {

@@ -283,10 +283,15 @@ test_window_timeout (void)
   g_assert_cmpuint (out.count, ==, 8);
   ack (s, 3, 100, &out); /* partial: restart at 4 */
   g_assert_cmpuint (out.first_block, ==, 4);
+  /* A timeout sends two windows from the first unacknowledged block. */
   bc_tftp_session_tick (s, bc_tftp_session_get_deadline (s), &out);
   g_assert_cmpuint (out.first_block, ==, 4);
-  g_assert_cmpuint (out.count, ==, 8);
+  g_assert_cmpuint (out.count, ==, 16);
   g_assert_true (out.retransmit);
+  /* The client had 4..11 (only its ACK was lost): it ACKs 19 after the new ones. */
+  ack (s, 19, bc_tftp_session_get_deadline (s) - 1, &out);
+  g_assert_cmpuint (out.first_block, ==, 20);
+  g_assert_cmpuint (out.count, ==, 8);
 }
 
 int
