@@ -236,6 +236,21 @@ transfer_finish (Transfer *t)
   g_hash_table_remove (server->transfers, t);
 }
 
+/* Sets the source's timer to the session's deadline, lazily: every ACK moves the
+ * deadline later, and g_source_set_ready_time signals the context's wakeup fd
+ * (a write, then a read and an extra poll) each time. So the timer only moves
+ * earlier, or is re-armed once it has fired; firing before the session's deadline
+ * is harmless (tick does nothing early). */
+static void
+transfer_arm (Transfer *t)
+{
+  gint64 want = bc_tftp_session_get_deadline (t->session);
+  gint64 cur = g_source_get_ready_time (t->source);
+
+  if (cur == -1 || want < cur || cur <= g_get_monotonic_time ())
+    g_source_set_ready_time (t->source, want == G_MAXINT64 ? -1 : want);
+}
+
 static gboolean
 transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
@@ -286,7 +301,7 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
       transfer_finish (t); /* destroys this source */
       return G_SOURCE_REMOVE;
     }
-  g_source_set_ready_time (source, bc_tftp_session_get_deadline (t->session));
+  transfer_arm (t);
   return G_SOURCE_CONTINUE;
 
 read_failed:
@@ -506,7 +521,7 @@ handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struc
       g_hash_table_remove (server->transfers, t);
       return;
     }
-  g_source_set_ready_time (t->source, bc_tftp_session_get_deadline (t->session));
+  transfer_arm (t);
 }
 
 static gboolean
