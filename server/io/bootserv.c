@@ -144,6 +144,14 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   g_option_context_add_main_entries (octx, entries, NULL);
+  g_option_context_set_description (
+      octx, "Serves DHCP (ISC dhcpd.conf semantics) from IFACE's first IPv4 address, and\n"
+            "TFTP/HTTP from the given roots. Unless --no-ra, answers IPv6 router\n"
+            "solicitations with a minimal advertisement (no prefix, lifetime 0), which\n"
+            "spares iPXE its IPv6 autoconfiguration wait; that needs an IPv6 link-local\n"
+            "address on IFACE (a bridge or veth gets one when it is up).\n"
+            "Events: one JSON object a line (see server/io/event-log.h).\n"
+            "SIGINT/SIGTERM: clean exit, leases saved (also every 5 s when changed).");
   if (!g_option_context_parse (octx, &argc, &argv, &error))
     {
       g_printerr ("bootserv: %s\n", error->message);
