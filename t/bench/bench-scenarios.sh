@@ -51,7 +51,7 @@ figure_of () {
 kernel_peer () {
     local kernel=$build/images/payload-vmlinuz initrd=$build/images/payload-initrd.gz
     local log=$work/kernel-peer.log start end
-    [ -s "$kernel" ] && [ -s "$initrd" ] || { echo ""; return; }
+    if [ ! -s "$kernel" ] || [ ! -s "$initrd" ]; then echo ""; return; fi
     start=$(date +%s.%N)
     timeout 120 qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot -net none \
         -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 quiet" > "$log" 2>&1 < /dev/null &
@@ -93,7 +93,10 @@ loop_measure () {
 }
 
 if [ $# -eq 0 ]; then
-    set -- $(cd "$src/scenarios" && ls -d */ | tr -d /)
+    for d in "$src"/scenarios/*/; do
+        d=${d%/}
+        set -- "$@" "${d##*/}"
+    done
 fi
 
 peer=$(kernel_peer)
