@@ -35,9 +35,13 @@ for sig in INT TERM KILL; do
   init=$(pgrep -P $bc | head -1)
   [ -n "$init" ] || fail "$sig: no namespace init under bootcheck ($bc)"
   netns=$(readlink /proc/$init/ns/net)
-  qemu=$(pgrep -f -- "$guest" | head -1)
-  [ -n "$qemu" ] || fail "$sig: no qemu with $guest while the VM runs"
-  [ "$(readlink /proc/$qemu/ns/net)" = "$netns" ] || fail "$sig: qemu is not in the run's network namespace"
+  # This run's qemu: the one with our guest name in our namespace (another build tree
+  # may run the same test meanwhile).
+  qemu=
+  for p in $(pgrep -f -- "$guest"); do
+    [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$netns" ] && qemu=$p
+  done
+  [ -n "$qemu" ] || fail "$sig: no qemu with $guest in the run's network namespace"
   [ "$(readlink /proc/$qemu/ns/net)" != "$(readlink /proc/self/ns/net)" ] || fail "$sig: qemu shares the host's network namespace"
   echo "$sig: bootcheck $bc, namespace init $init ($netns), qemu $qemu: sending SIG$sig"
   kill -s "$sig" $bc
@@ -45,7 +49,7 @@ for sig in INT TERM KILL; do
   echo "$sig: bootcheck exited $code"
   # The kernel tears the namespace down asynchronously: allow it a moment.
   for _ in $(seq 1 50); do
-    left=$( (pgrep -f -- "$guest"; for p in /proc/[0-9]*; do [ "$(readlink $p/ns/net 2>/dev/null)" = "$netns" ] && echo "${p#/proc/}"; done) | sort -u)
+    left=$( (kill -0 "$qemu" 2>/dev/null && echo "$qemu"; for p in /proc/[0-9]*; do [ "$(readlink $p/ns/net 2>/dev/null)" = "$netns" ] && echo "${p#/proc/}"; done) | sort -u)
     [ -z "$left" ] && break
     sleep 0.1
   done

@@ -27,7 +27,12 @@ console=$(sed -n 's/^  serial console: *//p' "$artifacts/err" | head -1)
 [ -n "$enter" ] && [ -n "$console" ] || fail "bootcheck did not say how to reach the VM"
 addrs=$($enter ip -o addr show br0 2>&1)
 grep -q "192.168.42.1/24" <<<"$addrs" || fail "no br0 192.168.42.1/24 through: $enter: $addrs"
-pgrep -f -- "$guest" >/dev/null || fail "no qemu kept running"
+netns=$($enter readlink /proc/1/ns/net)
+qemu=
+for p in $(pgrep -f -- "$guest"); do
+  [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$netns" ] && qemu=$p
+done
+[ -n "$qemu" ] || fail "no qemu kept running in the run's namespace"
 beats=$(grep -c HEARTBEAT "$artifacts/run/serial.raw")
 sleep 2.5
 [ "$(grep -c HEARTBEAT "$artifacts/run/serial.raw")" -gt "$beats" ] || fail "the kept VM does not run on"
@@ -37,15 +42,14 @@ if command -v script >/dev/null; then
   grep -q 'BOOTCHECK-HEARTBEAT' <<<"$out" || fail "virsh console showed no heartbeat: $out"
   echo "virsh console attached and showed the heartbeat"
 fi
-netns=$($enter readlink /proc/1/ns/net)
 kill -INT $bc
 wait $bc; code=$?
 [ "$code" = 0 ] || fail "bootcheck exited $code after SIGINT, expected 0 (the verdict passed)"
 for _ in $(seq 1 50); do
-  pgrep -f -- "$guest" >/dev/null || break
+  kill -0 "$qemu" 2>/dev/null || break
   sleep 0.1
 done
-pgrep -f -- "$guest" >/dev/null && fail "qemu left after SIGINT"
+kill -0 "$qemu" 2>/dev/null && fail "qemu ($qemu) left after SIGINT"
 for p in /proc/[0-9]*; do
   [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$netns" ] && fail "process ${p#/proc/} left in the run's namespace"
 done
