@@ -231,6 +231,48 @@ def router_solicit(iface, timeout):
     return 1
 
 
+def relay(a):
+    giaddr, server = a.relay.split(":")
+    chaddr = mac_bytes(a.chaddr or "52:54:00:00:20:01")
+    xid = a.xid if a.xid is not None else random.randrange(1 << 32)
+    payload = open(a.payload, "rb").read() if a.payload else build_dhcp(1, xid, chaddr)
+    payload = patch(payload, xid=xid, chaddr=chaddr, flags=a.flags)
+    for o in a.option:
+        code, _, val = o.partition("=")
+        payload = replace_option(payload, int(code), bytes.fromhex(val) if val else None)
+    p = bytearray(payload)
+    p[3] = 1                              # hops
+    p[24:28] = socket.inet_aton(giaddr)   # giaddr
+    # RFC 3046 agent circuit id "eth0" as the last option (before END).
+    payload = replace_option(bytes(p), 82, bytes([1, 4]) + b"eth0")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, a.iface.encode())
+    s.bind((giaddr, 67))
+    s.sendto(payload, (server, 67))
+    s.settimeout(a.timeout)
+    try:
+        while True:
+            data, src = s.recvfrom(65535)
+            if len(data) < 240 or data[0] != 2 or struct.unpack("!I", data[4:8])[0] != xid:
+                continue
+            (op, htype, hlen, hops, rxid, secs, flags, ciaddr, yiaddr, siaddr, gi, ch, sname,
+             fname) = struct.unpack("!BBBBIHH4s4s4s4s16s64s128s", data[:236])
+            opts = parse_options(data[240:]) if data[236:240] == MAGIC else {}
+            print(json.dumps({
+                "eth_dst": "relay", "ip_src": src[0], "sport": src[1], "xid": rxid,
+                "flags": flags, "giaddr": socket.inet_ntoa(gi),
+                "yiaddr": socket.inet_ntoa(yiaddr), "siaddr": socket.inet_ntoa(siaddr),
+                "sname": sname.split(b"\0")[0].decode("latin-1"),
+                "file": fname.split(b"\0")[0].decode("latin-1"),
+                "msgtype": opts[53][0] if 53 in opts else None,
+                "options": {str(k): v.hex() for k, v in sorted(opts.items())}}), flush=True)
+            return 0
+    except socket.timeout:
+        print(json.dumps({"error": "no reply", "xid": xid}), flush=True)
+        return 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-i", "--iface", required=True)
@@ -245,10 +287,16 @@ def main():
     ap.add_argument("--release", action="store_true", help="after --dora, send a RELEASE")
     ap.add_argument("--timeout", type=float, default=3.0)
     ap.add_argument("--rs", action="store_true")
+    ap.add_argument("--relay", metavar="GIADDR:SERVER",
+                    help="act as a relay agent at GIADDR (an address of IFACE): unicast the "
+                         "request from GIADDR:67 to SERVER:67 with giaddr and option 82 set, "
+                         "print the reply the server sends back to port 67")
     a = ap.parse_args()
 
     if a.rs:
         return router_solicit(a.iface, a.timeout)
+    if a.relay:
+        return relay(a)
 
     p = Probe(a.iface)
     if a.raw_hex is not None:

@@ -21,9 +21,10 @@ confs=("$DATA"/server/compare/${BC_COMPARE_ONLY:-*}.conf)
 # plain: a DISCOVER with PRL 1,3,6,66,67; noprl: without option 55 (ISC then sends every
 # configured option); host: plain from the MAC of pxeclient-class.conf's fixed-address host.
 # dora-ack: a plain client's whole DORA, the ACK compared; nak: an INIT-REBOOT REQUEST
-# for an address on another network (authoritative: NAK).
+# for an address on another network (authoritative: NAK); relay: the built-in iPXE
+# DISCOVER through a relay agent at 192.168.42.2 (giaddr, option 82 echoed).
 fixtures=(seed000-builtin-discover seed000-joyent-discover edk2-discover ipxe-efi-discover
-  ipxe-efi-rom-discover plain noprl host dora-ack nak)
+  ipxe-efi-rom-discover plain noprl host dora-ack nak relay)
 echo "1..$((${#confs[@]} * ${#fixtures[@]}))"
 bc_netns_setup
 
@@ -43,6 +44,13 @@ probe_all() {
         i=$((i + 1))
         continue ;;
       nak) args+=(--option 53=03 --option 50=0a090909) ;;
+      relay)
+        ip -n "$BC_NS_CLI" addr add 192.168.42.2/24 dev "$BC_IF_CLI"
+        bc_cli python3 "$PROBE" -i "$BC_IF_CLI" "${args[@]}" --relay 192.168.42.2:192.168.42.1 \
+          --payload "$DATA/dhcp/seed000-builtin-discover.bin" | head -1 >>"$out"
+        ip -n "$BC_NS_CLI" addr flush dev "$BC_IF_CLI" scope global
+        i=$((i + 1))
+        continue ;;
       *) args+=(--payload "$DATA/dhcp/$f.bin") ;;
     esac
     bc_cli python3 "$PROBE" -i "$BC_IF_CLI" "${args[@]}" | head -1 >>"$out"
@@ -101,8 +109,9 @@ def view(r):
     return {
         "reply": r["msgtype"], "file": r["file"], "siaddr": r["siaddr"], "sname": r["sname"],
         "yiaddr": r["yiaddr"], "1": o.get("1"), "51": o.get("51"), "54": o.get("54"),
-        "43": o.get("43"), "60": o.get("60"), "175": o.get("175"),
-        "delivery": "broadcast" if r["eth_dst"] == "ff:ff:ff:ff:ff:ff" else "unicast",
+        "43": o.get("43"), "60": o.get("60"), "175": o.get("175"), "82": o.get("82"),
+        "giaddr": r.get("giaddr"),
+        "delivery": {"ff:ff:ff:ff:ff:ff": "broadcast", "relay": "relay"}.get(r["eth_dst"], "unicast"),
     }
 
 fails = 0
