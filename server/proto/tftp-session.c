@@ -275,7 +275,14 @@ bc_tftp_session_tick (BcTftpSession *s, gint64 now_us, BcTftpOutput *out)
 
   if (s->retries >= s->timing.max_retries)
     {
-      fail (s, g_strdup_printf ("timeout: no answer after %u retransmissions", s->retries));
+      /* A client whose last ACK was lost has the whole file and is gone: say so, as
+       * this is the common way for a good transfer to end without a "complete". */
+      if (s->state == BC_TFTP_SESSION_SENDING && s->sent_upto == s->total_blocks)
+        fail (s, g_strdup_printf ("timeout: the final ACK never came after %u retransmissions "
+                                  "(every block was sent; the client may have the file)",
+                                  s->retries));
+      else
+        fail (s, g_strdup_printf ("timeout: no answer after %u retransmissions", s->retries));
       return s->state;
     }
   s->retries++;
