@@ -52,6 +52,7 @@ kernel_peer () {
     local kernel=$build/images/payload-vmlinuz initrd=$build/images/payload-initrd.gz
     local log=$work/kernel-peer.log start end
     if [ ! -s "$kernel" ] || [ ! -s "$initrd" ]; then echo ""; return; fi
+    : > "$log"
     start=$(date +%s.%N)
     timeout 120 qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot -net none \
         -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 quiet" > "$log" 2>&1 < /dev/null &
@@ -146,12 +147,13 @@ for s in "$@"; do
     if [ "$ratio" != "-" ]; then
         n=$((n + 1))
         limit=1.3
-        [ "$kind" = loop ] && limit=1.0
+        # a loop verdict may lag the deciding hand-out by 5% of a period (event latency)
+        [ "$kind" = loop ] && limit=1.025
         if awk "BEGIN { exit !($ratio > $limit) }"; then over=$((over + 1)); fi
         ratio=$(printf '%.2f' "$ratio")
         case $figure in *P) ;; *) figure=$(printf '%.2f' "$figure") ;; esac
     fi
     printf '%-36s %-6s %7.2f %8s %8s %7s  %s\n' "$s" "$result" "$wall" "${verdict:--}" "$figure" "$ratio" "$label"
 done
-printf '# %d scenarios timed, %d over target (ratio > 1.3; loops: > 2 periods, ratio > 1.0)\n' "$n" "$over"
+printf '# %d scenarios timed, %d over target (ratio > 1.3; loops: > 2.05 periods)\n' "$n" "$over"
 exit 0
