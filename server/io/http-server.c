@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -157,6 +159,25 @@ on_finished (SoupServerMessage *msg, gpointer user_data)
   bc_event_log_emit (r->server->log, b);
 }
 
+/* SoupServer writes the headers and the body with separate sends: two TCP segments
+ * (and two wake-ups of the client) per small response. Corking the socket from the
+ * handler until the body is written sends them as one. */
+static void
+set_cork (SoupServerMessage *msg, int on)
+{
+  GSocket *sock = soup_server_message_get_socket (msg);
+
+  if (sock != NULL
+      && setsockopt (g_socket_get_fd (sock), IPPROTO_TCP, TCP_CORK, &on, sizeof on) < 0)
+    g_debug ("http: TCP_CORK: %s", g_strerror (errno));
+}
+
+static void
+on_wrote_body (SoupServerMessage *msg, gpointer user_data)
+{
+  set_cork (msg, 0);
+}
+
 static void
 set_error (SoupServerMessage *msg, guint status)
 {
@@ -189,6 +210,8 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *encoded_path, GHas
   r->started_us = g_get_monotonic_time ();
   g_object_set_data_full (G_OBJECT (msg), "bc-request", r, request_free);
   g_signal_connect (msg, "finished", G_CALLBACK (on_finished), r);
+  set_cork (msg, 1);
+  g_signal_connect (msg, "wrote-body", G_CALLBACK (on_wrote_body), NULL);
 
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
