@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,12 +18,18 @@
 
 #define CHUNK_SIZE (512 * 1024)
 
+/* Listeners: one SoupServer per CPU (at most this many), each on its own thread
+ * and GMainContext, all bound to one port with SO_REUSEPORT; the first one on the
+ * caller's context. One GMainLoop thread tops out far below what a boot network
+ * can ask for small files (SoupServer costs ~100 µs of CPU per request here). */
+#define MAX_THREADS 4
+
 struct _BcHttpServer
 {
-  SoupServer *soup;
   int root_fd;
   BcEventLog *log;
   guint16 port;
+  GPtrArray *listeners; /* Listener*; [0] on the caller's thread-default context */
 };
 
 /* One request: what is being sent, and what to log when it is finished. */
@@ -317,6 +324,99 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *encoded_path, GHas
     }
 }
 
+/* One SoupServer and its listening socket, on one GMainContext. */
+typedef struct
+{
+  SoupServer *soup;
+  GMainContext *context;
+  GMainLoop *loop; /* workers only */
+  GThread *thread; /* NULL: the caller's context */
+} Listener;
+
+static void
+listener_free (gpointer p)
+{
+  Listener *l = p;
+
+  if (l->thread != NULL)
+    {
+      g_main_loop_quit (l->loop); /* thread-safe: wakes the worker's context */
+      g_thread_join (l->thread);
+    }
+  if (l->soup != NULL)
+    {
+      g_main_context_push_thread_default (l->context);
+      soup_server_disconnect (l->soup);
+      g_object_unref (l->soup);
+      g_main_context_pop_thread_default (l->context);
+    }
+  g_clear_pointer (&l->loop, g_main_loop_unref);
+  g_main_context_unref (l->context);
+  g_free (l);
+}
+
+static gpointer
+worker_run (gpointer data)
+{
+  Listener *l = data;
+
+  g_main_context_push_thread_default (l->context);
+  g_main_loop_run (l->loop);
+  g_main_context_pop_thread_default (l->context);
+  return NULL;
+}
+
+/* A listening socket with SO_REUSEPORT (the kernel spreads connections over the
+ * listeners bound to one port) and a SoupServer on @context. */
+static Listener *
+listener_new (BcHttpServer *server, GMainContext *context, GSocketAddress *addr, GError **error)
+{
+  g_autoptr (GSocket) sock = NULL;
+  Listener *l;
+  gboolean ok;
+
+  sock = g_socket_new (g_socket_address_get_family (addr), G_SOCKET_TYPE_STREAM,
+                       G_SOCKET_PROTOCOL_TCP, error);
+  if (sock == NULL)
+    return NULL;
+  /* Not g_socket_bind: for stream sockets it turns SO_REUSEPORT off again. */
+  {
+    struct sockaddr_storage native;
+    gssize len = g_socket_address_get_native_size (addr);
+    int one = 1;
+
+    if (len < 0 || !g_socket_address_to_native (addr, &native, sizeof native, error))
+      return NULL;
+    if (setsockopt (g_socket_get_fd (sock), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
+        || setsockopt (g_socket_get_fd (sock), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0
+        || bind (g_socket_get_fd (sock), (struct sockaddr *)&native, (socklen_t)len) < 0)
+      {
+        int saved = errno;
+        g_autofree char *where = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (addr));
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "bind %s: %s", where,
+                     g_strerror (saved));
+        return NULL;
+      }
+  }
+  g_socket_set_listen_backlog (sock, 256);
+  if (!g_socket_listen (sock, error))
+    return NULL;
+
+  l = g_new0 (Listener, 1);
+  l->context = g_main_context_ref (context);
+  g_main_context_push_thread_default (context);
+  l->soup = soup_server_new ("server-header", "bootserv ", NULL);
+  soup_server_add_handler (l->soup, NULL, handle, server, NULL);
+  ok = soup_server_listen_socket (l->soup, sock, 0, error);
+  g_main_context_pop_thread_default (context);
+  if (!ok)
+    {
+      listener_free (l);
+      return NULL;
+    }
+  return l;
+}
+
 BcHttpServer *
 bc_http_server_new (const char *root, const char *bind_address, guint16 port, BcEventLog *log,
                     GError **error)
@@ -324,10 +424,13 @@ bc_http_server_new (const char *root, const char *bind_address, guint16 port, Bc
   g_autoptr (BcHttpServer) server = g_new0 (BcHttpServer, 1);
   g_autoptr (GInetAddress) inet = NULL;
   g_autoptr (GSocketAddress) addr = NULL;
-  GSList *listeners;
+  g_autoptr (GMainContext) main_context = g_main_context_ref_thread_default ();
+  Listener *first;
+  guint n_threads = CLAMP (g_get_num_processors (), 1, MAX_THREADS);
 
   server->root_fd = -1;
   server->log = log;
+  server->listeners = g_ptr_array_new_with_free_func (listener_free);
   server->root_fd = bc_root_path_open_root (root, error);
   if (server->root_fd < 0)
     return NULL;
@@ -340,21 +443,43 @@ bc_http_server_new (const char *root, const char *bind_address, guint16 port, Bc
       return NULL;
     }
   addr = g_inet_socket_address_new (inet, port);
-  server->soup = soup_server_new ("server-header", "bootserv ", NULL);
-  soup_server_add_handler (server->soup, NULL, handle, server, NULL);
-  if (!soup_server_listen (server->soup, addr, 0, error))
+  first = listener_new (server, main_context, addr, error);
+  if (first == NULL)
     {
       g_prefix_error (error, "HTTP: ");
       return NULL;
     }
-  listeners = soup_server_get_listeners (server->soup);
-  if (listeners != NULL)
+  g_ptr_array_add (server->listeners, first);
+  {
+    GSList *socks = soup_server_get_listeners (first->soup);
+    g_autoptr (GSocketAddress) local
+        = socks != NULL ? g_socket_get_local_address (socks->data, NULL) : NULL;
+    if (G_IS_INET_SOCKET_ADDRESS (local))
+      server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+    g_slist_free (socks);
+  }
+
+  /* More listeners on the same port (port 0 resolved above), each with its own
+   * context and thread: one per CPU. The handler only reads server's root fd and
+   * writes whole event lines, so it is safe on several threads. */
+  g_clear_object (&addr);
+  addr = g_inet_socket_address_new (inet, server->port);
+  for (guint i = 1; i < n_threads; i++)
     {
-      g_autoptr (GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
-      if (G_IS_INET_SOCKET_ADDRESS (local))
-        server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+      g_autoptr (GMainContext) context = g_main_context_new ();
+      g_autoptr (GError) local_error = NULL;
+      Listener *l = listener_new (server, context, addr, &local_error);
+
+      if (l == NULL)
+        {
+          /* Fewer threads is still a working server. */
+          g_debug ("http: extra listener: %s", local_error->message);
+          break;
+        }
+      l->loop = g_main_loop_new (context, FALSE);
+      l->thread = g_thread_new ("bc-http", worker_run, l);
+      g_ptr_array_add (server->listeners, l);
     }
-  g_slist_free (listeners);
   return g_steal_pointer (&server);
 }
 
@@ -363,11 +488,7 @@ bc_http_server_free (BcHttpServer *server)
 {
   if (server == NULL)
     return;
-  if (server->soup != NULL)
-    {
-      soup_server_disconnect (server->soup);
-      g_object_unref (server->soup);
-    }
+  g_clear_pointer (&server->listeners, g_ptr_array_unref);
   if (server->root_fd >= 0)
     close (server->root_fd);
   g_free (server);

@@ -17,12 +17,15 @@ G_BEGIN_DECLS
 typedef struct _BcHttpServer BcHttpServer;
 
 /* Starts serving files under @root on TCP @bind_address:@port (NULL = any IPv4
- * address; @port 0 picks a free port, see bc_http_server_get_port), on the
- * thread-default GMainContext at the time of the call. @log is borrowed (may be
- * NULL) and must outlive the server. Returns NULL with a G_IO_ERROR on failure. */
+ * address; @port 0 picks a free port, see bc_http_server_get_port): one SoupServer
+ * on the thread-default GMainContext at the time of the call, plus one more per
+ * further CPU (at most 3), each on its own thread and GMainContext, all on the same
+ * port (SO_REUSEPORT). Events are written from those threads too (one write() per
+ * line). @log is borrowed (may be NULL) and must outlive the server. Returns NULL
+ * with a G_IO_ERROR on failure. */
 BcHttpServer *bc_http_server_new (const char *root, const char *bind_address, guint16 port,
                                   BcEventLog *log, GError **error);
-/* Stops listening and drops open connections. NULL is fine. */
+/* Stops listening, joins the worker threads, drops open connections. NULL is fine. */
 void bc_http_server_free (BcHttpServer *server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcHttpServer, bc_http_server_free)
 
