@@ -1137,10 +1137,10 @@ pack_options (Eval *ev)
 
       if (strcmp (o->space, "dhcp") != 0)
         continue;
-      /* The policy owns these (RFC 2131 4.3.1). */
+      /* The policy owns these (RFC 2131 4.3.1). A configured dhcp-renewal-time or
+       * dhcp-rebinding-time is passed on: ISC sends them when configured. */
       if (o->code == BC_DHCP_OPTION_MESSAGE_TYPE || o->code == BC_DHCP_OPTION_SERVER_IDENTIFIER
-          || o->code == BC_DHCP_OPTION_LEASE_TIME || o->code == BC_DHCP_OPTION_RENEWAL_TIME
-          || o->code == BC_DHCP_OPTION_REBINDING_TIME)
+          || o->code == BC_DHCP_OPTION_LEASE_TIME)
         continue;
       g_hash_table_replace (res->options, GUINT_TO_POINTER (o->code), g_bytes_ref (o->data));
       where = g_new (BcConfLocation, 1);

@@ -94,7 +94,7 @@ typedef struct
   gboolean ignore_client;  /* `ignore unknown-clients` for an unknown one, `deny …` */
   /* Option values the config sets, dhcp space, code -> GBytes, already encoded for
    * the wire; encapsulating options (e.g. 175 = encapsulate ipxe) hold the packed
-   * sub-options set in their space. Excludes 53/54/51/58/59 which the policy owns. */
+   * sub-options set in their space. Excludes 53/54/51 which the policy owns. */
   GHashTable *options;      /* GUINT_TO_POINTER(code) -> GBytes* */
   GHashTable *option_where; /* GUINT_TO_POINTER(code) -> BcConfLocation* */
   GPtrArray *trace;         /* BcConfTrace*: the branches taken and statements run */

@@ -350,6 +350,34 @@ test_parameter_request_list (void)
   g_assert_true (has (db, BC_DHCP_OPTION_SUBNET_MASK));
 }
 
+/* ISC sends a configured dhcp-renewal-time / dhcp-rebinding-time (T1/T2, RFC 2132
+ * 9.11/9.12) to a client that asks for them; unconfigured, neither is sent. */
+static void
+test_configured_renewal_times (void)
+{
+  g_autoptr (BcConf) conf = conf_from_text ("subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                                            "  range 192.168.42.100 192.168.42.102;\n"
+                                            "  option dhcp-renewal-time 300;\n"
+                                            "  option dhcp-rebinding-time 500;\n"
+                                            "}\n");
+  g_autoptr (BcConf) plain = conf_from_text ("subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                                             "  range 192.168.42.100 192.168.42.102;\n"
+                                             "}\n");
+  g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
+  g_autoptr (BcLeaseDb) plain_leases = bc_lease_db_new ();
+  g_autoptr (BcDhcpMsg) req = request (BC_DHCP_DISCOVER, 9);
+  g_autoptr (BcDhcpDecision) d = NULL, dp = NULL;
+  static const guint8 prl[] = { 1, 58, 59 };
+
+  bc_dhcp_msg_set_option (req, BC_DHCP_OPTION_PARAMETER_REQUEST_LIST, prl, sizeof prl);
+  d = handle (conf, leases, req);
+  assert_option_hex (d, BC_DHCP_OPTION_RENEWAL_TIME, "00:00:01:2c");
+  assert_option_hex (d, BC_DHCP_OPTION_REBINDING_TIME, "00:00:01:f4");
+  dp = handle (plain, plain_leases, req);
+  g_assert_false (has (dp, BC_DHCP_OPTION_RENEWAL_TIME));
+  g_assert_false (has (dp, BC_DHCP_OPTION_REBINDING_TIME));
+}
+
 static const char *simple_conf = "authoritative;\n"
                                  "default-lease-time 600;\n"
                                  "max-lease-time 7200;\n"
@@ -744,6 +772,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dhcp-policy/seed003/version-match", test_seed003_version_match);
   g_test_add_func ("/dhcp-policy/pxeclient-class-and-host", test_pxeclient_options);
   g_test_add_func ("/dhcp-policy/parameter-request-list", test_parameter_request_list);
+  g_test_add_func ("/dhcp-policy/configured-renewal-times", test_configured_renewal_times);
   g_test_add_func ("/dhcp-policy/dora", test_dora);
   g_test_add_func ("/dhcp-policy/pool-exhaustion", test_pool_exhaustion);
   g_test_add_func ("/dhcp-policy/nak", test_nak);
