@@ -443,6 +443,19 @@ bc_http_server_new (const char *root, const char *bind_address, guint16 port, Bc
       return NULL;
     }
   addr = g_inet_socket_address_new (inet, port);
+  /* SO_REUSEPORT would let us share a port with another server of the same user
+   * (a stale bootserv) and split its connections silently: bind once without it
+   * first, so that a port in use is an error as usual. */
+  if (port != 0)
+    {
+      g_autoptr (GSocket) probe = g_socket_new (g_socket_address_get_family (addr),
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+      if (probe == NULL || !g_socket_bind (probe, addr, TRUE, error))
+        {
+          g_prefix_error (error, "HTTP: ");
+          return NULL;
+        }
+    }
   first = listener_new (server, main_context, addr, error);
   if (first == NULL)
     {
