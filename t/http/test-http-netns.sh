@@ -47,6 +47,17 @@ check "curl -C (resume) gets the second half" \
 v=$(in_c curl -sv -o /dev/null -o /dev/null "$U/boot.ipxe" "$U/boot/256k.bin" 2>&1)
 check "keep-alive: the second request reuses the connection" grep -qi 're-using existing connection' <<<"$v"
 
+# Many at once (the listeners share the port across threads): all intact.
+pids=()
+for i in $(seq 8); do
+  in_c curl -s -o "$O/p$i" "$U/boot/1m.bin" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+good=0
+for i in $(seq 8); do same_file "$ROOT/boot/1m.bin" "$O/p$i" && good=$((good + 1)); done
+check "8 concurrent GETs all intact ($good/8)" test "$good" = 8
+
 # Errors, confinement
 check "missing: 404" test "$(code "$U/nope")" = 404
 check "directory: 403, no listing" test "$(code "$U/boot")" = 403
