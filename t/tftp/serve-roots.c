@@ -34,7 +34,7 @@ main (int argc, char **argv)
     { "http-port", 0, 0, G_OPTION_ARG_INT, &http_port, "HTTP port (80)", "N" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &events, "event log", "FILE" },
     { "ready", 0, 0, G_OPTION_ARG_FILENAME, &ready, "write the ports here when listening", "FILE" },
-    { NULL },
+    G_OPTION_ENTRY_NULL,
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- serve TFTP/HTTP roots");
   g_autoptr (GError) error = NULL;
