@@ -115,6 +115,12 @@ open_walk (int root_fd, const char *relative)
                          (last ? O_RDONLY | O_NOCTTY | O_NONBLOCK : O_PATH | O_DIRECTORY)
                              | O_NOFOLLOW | O_CLOEXEC);
       int saved = errno;
+      struct stat st;
+
+      /* O_DIRECTORY on a symlink says ENOTDIR: report it as the symlink it is. */
+      if (next < 0 && saved == ENOTDIR && fstatat (dir, parts[i], &st, AT_SYMLINK_NOFOLLOW) == 0
+          && S_ISLNK (st.st_mode))
+        saved = ELOOP;
       close (dir);
       if (next < 0)
         {
@@ -129,6 +135,13 @@ open_walk (int root_fd, const char *relative)
 int
 bc_root_path_open (int root_fd, const char *request, struct stat *ret_st, GError **error)
 {
+  return bc_root_path_open_with (root_fd, request, BC_ROOT_PATH_AUTO, ret_st, error);
+}
+
+int
+bc_root_path_open_with (int root_fd, const char *request, BcRootPathMethod method,
+                        struct stat *ret_st, GError **error)
+{
   g_autofree char *relative = NULL;
   struct stat st;
   int fd;
@@ -136,9 +149,14 @@ bc_root_path_open (int root_fd, const char *request, struct stat *ret_st, GError
   if (!bc_root_path_normalize (request, &relative, error))
     return -1;
 
-  fd = open_beneath (root_fd, relative);
-  if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+  if (method == BC_ROOT_PATH_WALK)
     fd = open_walk (root_fd, relative);
+  else
+    {
+      fd = open_beneath (root_fd, relative);
+      if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+        fd = open_walk (root_fd, relative);
+    }
   if (fd < 0)
     {
       int saved = errno;

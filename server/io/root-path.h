@@ -31,6 +31,16 @@ gboolean bc_root_path_normalize (const char *request, char **ret_relative, GErro
  * message names the request, not the host path. */
 int bc_root_path_open (int root_fd, const char *request, struct stat *ret_st, GError **error);
 
+/* bc_root_path_open with the lookup chosen, so tests can run the fallback where
+ * openat2 exists. AUTO: openat2, the walk when openat2 is unavailable. */
+typedef enum
+{
+  BC_ROOT_PATH_AUTO,
+  BC_ROOT_PATH_WALK, /* component by component, O_NOFOLLOW: every symlink refused */
+} BcRootPathMethod;
+int bc_root_path_open_with (int root_fd, const char *request, BcRootPathMethod method,
+                            struct stat *ret_st, GError **error);
+
 /* Opens @root as a directory fd (O_PATH|O_DIRECTORY|O_CLOEXEC) to serve from. */
 int bc_root_path_open_root (const char *root, GError **error);
 

@@ -142,12 +142,14 @@ tree_teardown (Tree *t, gconstpointer data)
   g_free (t->dir);
 }
 
-static const struct
+typedef struct
 {
   const char *request;
   const char *contents; /* NULL: refused with code */
   int code;
-} opens[] = {
+} OpenCase;
+
+static const OpenCase opens[] = {
   { "boot/ipxe.efi", "EFI", 0 },
   { "/boot/ipxe.efi", "EFI", 0 },
   { "inside-link", "EFI", 0 }, /* a symlink that stays inside works */
@@ -162,32 +164,62 @@ static const struct
   { "fifo", NULL, G_IO_ERROR_PERMISSION_DENIED }, /* and it must not hang */
 };
 
+/* The fallback walk without openat2: the same, except that it refuses every
+ * symlink, also one that stays inside. */
+static const OpenCase opens_walk[] = {
+  { "boot/ipxe.efi", "EFI", 0 },
+  { "/boot/ipxe.efi", "EFI", 0 },
+  { "inside-link", NULL, G_IO_ERROR_PERMISSION_DENIED },
+  { "missing", NULL, G_IO_ERROR_NOT_FOUND },
+  { "boot/missing/x", NULL, G_IO_ERROR_NOT_FOUND },
+  { "boot/ipxe.efi/x", NULL, G_IO_ERROR_NOT_FOUND },
+  { "../outside/secret", NULL, G_IO_ERROR_PERMISSION_DENIED },
+  { "escape-rel", NULL, G_IO_ERROR_PERMISSION_DENIED },
+  { "escape-abs", NULL, G_IO_ERROR_PERMISSION_DENIED },
+  { "boot/dir-escape/secret", NULL, G_IO_ERROR_PERMISSION_DENIED },
+  { "boot", NULL, G_IO_ERROR_IS_DIRECTORY },
+  { "fifo", NULL, G_IO_ERROR_PERMISSION_DENIED },
+};
+
 static void
-test_open (Tree *t, gconstpointer data)
+run_opens (Tree *t, const OpenCase *cases, gsize n, BcRootPathMethod method)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (opens); i++)
+  for (gsize i = 0; i < n; i++)
     {
+      const OpenCase *c = &cases[i];
       g_autoptr (GError) error = NULL;
       struct stat st;
-      int fd = bc_root_path_open (t->root_fd, opens[i].request, &st, &error);
+      int fd = bc_root_path_open_with (t->root_fd, c->request, method, &st, &error);
 
-      g_test_message ("'%s'", opens[i].request);
-      if (opens[i].contents != NULL)
+      g_test_message ("'%s'", c->request);
+      if (c->contents != NULL)
         {
           char buf[16] = { 0 };
           g_assert_no_error (error);
           g_assert_cmpint (fd, >=, 0);
-          g_assert_cmpint (read (fd, buf, sizeof buf - 1), ==, (gssize)strlen (opens[i].contents));
-          g_assert_cmpstr (buf, ==, opens[i].contents);
-          g_assert_cmpint (st.st_size, ==, (goffset)strlen (opens[i].contents));
+          g_assert_cmpint (read (fd, buf, sizeof buf - 1), ==, (gssize)strlen (c->contents));
+          g_assert_cmpstr (buf, ==, c->contents);
+          g_assert_cmpint (st.st_size, ==, (goffset)strlen (c->contents));
           close (fd);
         }
       else
         {
           g_assert_cmpint (fd, ==, -1);
-          g_assert_error (error, G_IO_ERROR, opens[i].code);
+          g_assert_error (error, G_IO_ERROR, c->code);
         }
     }
+}
+
+static void
+test_open (Tree *t, gconstpointer data)
+{
+  run_opens (t, opens, G_N_ELEMENTS (opens), BC_ROOT_PATH_AUTO);
+}
+
+static void
+test_open_walk (Tree *t, gconstpointer data)
+{
+  run_opens (t, opens_walk, G_N_ELEMENTS (opens_walk), BC_ROOT_PATH_WALK);
 }
 
 int
@@ -197,5 +229,6 @@ main (int argc, char **argv)
   g_test_add_func ("/root-path/normalize", test_normalize);
   g_test_add_func ("/root-path/too-long", test_too_long);
   g_test_add ("/root-path/open", Tree, NULL, tree_setup, test_open, tree_teardown);
+  g_test_add ("/root-path/open-walk", Tree, NULL, tree_setup, test_open_walk, tree_teardown);
   return g_test_run ();
 }
