@@ -14,7 +14,8 @@
  *           "next-server":"dhcpd.conf:20:3", "trace":["dhcpd.conf:17:2: if exists ipxe.https -> false", …],
  *           "text": one sentence}, "error" (for dropped)
  *   tftp:   "event":"request"|"oack"|"complete"|"error", "client":"ip:port", "file",
- *           "options":{"blksize":"1432",…}, "bytes", "ms", "retransmits", "error", "code"
+ *           "options":{"blksize":"1432",…}, "bytes", "ms", "retransmits", "error", "code",
+ *           and on "request" also "mode":"octet", "opcode":"RRQ"|"WRQ"
  *   http:   "method", "path", "status", "bytes", "ms", "client", "user_agent"
  *   ra:     "event":"advertisement", "to"
  *   server: "event":"ready"|"stopping"|"error", "message", "interface", "address"
