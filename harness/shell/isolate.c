@@ -266,13 +266,40 @@ map_user_namespace (pid_t pid, GError **error)
   return TRUE;
 }
 
+/* Threads of this process: clone() copies only the calling one. */
+static guint
+count_threads (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  if (dir == NULL)
+    return 1;
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 pid_t
 bc_isolate_spawn (BcIsolateFunc fn, gpointer user_data, GError **error)
 {
   IsolateCtx ctx = { .fn = fn, .user_data = user_data };
   int flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | SIGCHLD;
   g_autofree guint8 *stack = NULL;
+  guint threads = count_threads ();
   pid_t pid;
+
+  /* A child cloned from a threaded process inherits GLib state that names threads it
+   * does not have (GLib's worker thread serves GSubprocess and unix signal sources):
+   * its first wait on them would hang for ever. Refuse loudly instead. */
+  if (threads > 1)
+    {
+      g_set_error (error, BC_ISOLATE_ERROR, BC_ISOLATE_ERROR_FAILED,
+                   "internal error: bootcheck has %u threads before starting a run; "
+                   "the run's namespace would inherit a broken GLib",
+                   threads);
+      return -1;
+    }
 
   if (geteuid () != 0)
     flags |= CLONE_NEWUSER;

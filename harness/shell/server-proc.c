@@ -416,30 +416,49 @@ bc_server_free (BcServerProc *srv)
   g_free (srv);
 }
 
+/* g_spawn_sync's child_setup runs after its pipe redirections: stderr joins stdout,
+ * so the check's messages stay in the order the checker printed them. */
+static void
+merge_stderr_into_stdout (gpointer user_data)
+{
+  dup2 (STDOUT_FILENO, STDERR_FILENO);
+}
+
 gboolean
 bc_server_check_config (const BcServerConfig *cfg, char **ret_output, gboolean *ret_refused,
                         GError **error)
 {
-  g_autoptr (GSubprocess) proc = NULL;
+  g_autofree char *dhcpd = NULL;
   g_autofree char *out = NULL;
+  const char *argv[7] = { NULL };
+  int status = 0;
 
   if (cfg->kind == BC_SERVER_ISC_DHCPD)
     {
-      g_autofree char *dhcpd = g_find_program_in_path ("dhcpd");
-
+      dhcpd = g_find_program_in_path ("dhcpd");
       if (dhcpd == NULL)
         dhcpd = g_strdup ("/usr/sbin/dhcpd");
-      proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                               error, dhcpd, "-4", "-t", "-cf", cfg->dhcpd_conf, NULL);
+      argv[0] = dhcpd;
+      argv[1] = "-4";
+      argv[2] = "-t";
+      argv[3] = "-cf";
+      argv[4] = cfg->dhcpd_conf;
     }
   else
-    proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                             error, cfg->bootserv, "--check", "-c", cfg->dhcpd_conf, NULL);
-  if (proc == NULL)
+    {
+      argv[0] = cfg->bootserv;
+      argv[1] = "--check";
+      argv[2] = "-c";
+      argv[3] = cfg->dhcpd_conf;
+    }
+  /* Not GSubprocess: this runs in bootcheck's first process, before it clones the
+   * namespaced runs, and GSubprocess starts GLib's worker thread, which a clone()
+   * child does not have: the child's first GSubprocess would wait on it forever.
+   * g_spawn_sync reaps with waitpid and starts no thread. */
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, merge_stderr_into_stdout, NULL,
+                     &out, NULL, &status, error))
     return FALSE;
-  if (!g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, error))
-    return FALSE;
-  *ret_refused = !g_subprocess_get_successful (proc);
+  *ret_refused = !g_spawn_check_wait_status (status, NULL);
   *ret_output = g_steal_pointer (&out);
   if (*ret_output == NULL)
     *ret_output = g_strdup ("");
