@@ -475,6 +475,22 @@ check_never (BcJudge *j, const BcEvent *ev)
     }
 }
 
+/* The why of a loop, for a loop that fails the run and for one the scenario expects:
+ * which client, which file, how often, the unchanged fingerprint, the server's reason
+ * (config line and branch). */
+static char *
+describe_loop (const BcLoopHit *hit, gint64 t_us)
+{
+  g_autofree char *first = fmt_secs (hit->first_us);
+  g_autofree char *at = fmt_secs (t_us);
+
+  return g_strdup_printf ("%s was handed '%s' %u times (%s to %s) with an unchanged DHCP "
+                          "fingerprint (%s)%s%s",
+                          hit->chaddr, hit->file, hit->count, first, at, hit->fingerprint_text,
+                          hit->server_reason ? "; the server's reason: " : "",
+                          hit->server_reason ? hit->server_reason : "");
+}
+
 static void
 matched (BcJudge *j, gint64 t_us)
 {
@@ -492,9 +508,10 @@ matched (BcJudge *j, gint64 t_us)
       g_autofree char *at = fmt_secs (t_us);
       g_autofree char *loop_note = NULL;
       if (j->verdict.loop != NULL)
-        loop_note = g_strdup_printf (" (the expected boot loop: %s handed %s %u times)",
-                                     j->verdict.loop->chaddr, j->verdict.loop->file,
-                                     j->verdict.loop->count);
+        {
+          g_autofree char *why = describe_loop (j->verdict.loop, t_us);
+          loop_note = g_strdup_printf (" (the expected boot loop: %s)", why);
+        }
       finalize (j, BC_VERDICT_PASS, t_us,
                 g_strdup_printf ("all %u steps matched in %s%s", j->positive_total, at,
                                  loop_note ? loop_note : ""));
@@ -534,14 +551,8 @@ handle_loop_hit (BcJudge *j, BcLoopHit *hit_in, gint64 t_us)
   if (hit->count < j->sc->loop_limit)
     return;
   {
-    g_autofree char *first = fmt_secs (hit->first_us);
-    g_autofree char *at = fmt_secs (t_us);
-    char *msg = g_strdup_printf (
-        "boot loop: %s was handed '%s' %u times (%s to %s) with an unchanged DHCP fingerprint "
-        "(%s)%s%s",
-        hit->chaddr, hit->file, hit->count, first, at, hit->fingerprint_text,
-        hit->server_reason ? "; the server's reason: " : "",
-        hit->server_reason ? hit->server_reason : "");
+    g_autofree char *why = describe_loop (hit, t_us);
+    char *msg = g_strdup_printf ("boot loop: %s", why);
     char *summary = g_strdup_printf ("boot loop: %s handed '%s' %u times (loop-limit %u), "
                                      "fingerprint unchanged: %s",
                                      hit->chaddr, hit->file, hit->count, j->sc->loop_limit,
