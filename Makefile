@@ -1,4 +1,5 @@
-# Thin wrapper: the build is meson's. `make` builds, `make check` runs unit + fuzz + vm.
+# Thin wrapper: the build is meson's. `make` builds, `make check` runs unit + fuzz + vm,
+# `make seeds` runs the seed scenarios, `make deps` installs what all of it needs.
 BUILDDIR ?= build
 MESON_SETUP_ARGS ?=
 
@@ -20,9 +21,7 @@ seeds: all
 clean:
 	rm -rf $(BUILDDIR)
 
-.PHONY: all check bench seeds clean
-
 deps:
 	.ci/install-deps
 
-.PHONY: deps
+.PHONY: all check bench seeds clean deps
