@@ -20,12 +20,45 @@ if [ "$(id -u)" = 0 ]; then
   chown -R "$uid:$gid" "$artifacts"
   printf '%s:200000:65536\n' "$user" >"$artifacts/subuid"
   cp "$artifacts/subuid" "$artifacts/subgid"
+  srcroot=$(realpath "$(dirname "$0")/../..")
+  # The tree may sit below a folder the plain user cannot enter (a CI clone in a
+  # mktemp -d folder is 0700 root). In the test's private mount namespace, each such
+  # folder is covered by a tmpfs that holds only the needed children, bind-mounted from
+  # the original: the same absolute paths, the host untouched.
   out=$(unshare --mount --propagation private bash -c '
+    set -u
     mount --bind "$1/subuid" /etc/subuid && mount --bind "$1/subgid" /etc/subgid || exit 99
+    covered=()
+    can_enter() { setpriv --reuid="$2" --regid="$3" --clear-groups test -x "$1"; }
+    expose() {
+      local dir=/ child orig n idx parts
+      IFS=/ read -ra parts <<<"${1#/}"
+      for child in "${parts[@]}"; do
+        idx=-1
+        for n in "${!covered[@]}"; do [ "${covered[$n]}" = "$dir" ] && idx=$n; done
+        if [ "$idx" = -1 ] && ! can_enter "$dir" "$uid" "$gid"; then
+          idx=${#covered[@]}
+          mkdir -p "/run/bootcheck-rootless-orig-$idx" &&
+            mount --bind "$dir" "/run/bootcheck-rootless-orig-$idx" &&
+            mount -t tmpfs -o mode=0755 rootless-cover "$dir" || exit 99
+          covered+=("$dir")
+        fi
+        if [ "$idx" != -1 ] && [ ! -e "$dir/$child" ]; then
+          orig=/run/bootcheck-rootless-orig-$idx
+          if [ -d "$orig/$child" ]; then mkdir "$dir/$child"; else touch "$dir/$child"; fi
+          mount --bind "$orig/$child" "$dir/$child" || exit 99
+        fi
+        dir=${dir%/}/$child
+      done
+    }
+    uid=$2 gid=$3
+    for p in "$(dirname "$4")" "$5" "$1" "$6" ${BOOTCHECK_BOOTSERV:+"$(dirname "$BOOTCHECK_BOOTSERV")"}; do
+      expose "$p"
+    done
     cd "$1/home"
     exec setpriv --reuid="$2" --regid="$3" --clear-groups \
       env HOME="$1/home" BOOTCHECK_CACHE_DIR="$1/home/cache" "$4" --artifacts "$1/run" "$5"
-  ' rootless "$artifacts" "$uid" "$gid" "$bootcheck" "$scenario" 2>&1)
+  ' rootless "$artifacts" "$uid" "$gid" "$bootcheck" "$scenario" "$srcroot" 2>&1)
   code=$?
 else
   uid=$(id -u)
