@@ -77,7 +77,14 @@ in_c curl -s -o "$O/big" "$U/boot/64m.img"
 check "64 MiB intact" same_file "$ROOT/boot/64m.img" "$O/big"
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 diag "serve-roots peak RSS after the 64 MiB GET: ${hwm} kB"
-check "peak RSS stays under 32 MiB (streamed, not read whole)" test "${hwm:-999999}" -lt 32768
+if ldd "$serve_roots" 2>/dev/null | grep -q 'libasan'; then
+  # ASan keeps freed blocks in its quarantine (256 MiB by default): every streamed
+  # chunk stays resident, so RSS says nothing there. The plain build checks it.
+  tap_n=$((tap_n + 1))
+  echo "ok $tap_n - peak RSS stays under 32 MiB # SKIP built with AddressSanitizer (quarantine keeps freed chunks resident)"
+else
+  check "peak RSS stays under 32 MiB (streamed, not read whole)" test "${hwm:-999999}" -lt 32768
+fi
 
 # Events
 check "event: method, path, status, bytes, ms, client, user_agent" \
