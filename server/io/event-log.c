@@ -69,23 +69,19 @@ bc_event_log_begin (const char *type)
   return b;
 }
 
-void
-bc_event_log_emit (BcEventLog *log, JsonBuilder *builder)
+gboolean
+bc_event_log_enabled (BcEventLog *log)
 {
-  g_autoptr (JsonBuilder) b = builder;
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *line = NULL;
-  gsize len, off = 0;
+  return log != NULL && log->fd >= 0;
+}
 
-  json_builder_end_object (b);
-  if (log == NULL || log->fd < 0)
+void
+bc_event_log_write_line (BcEventLog *log, const char *line, gsize len)
+{
+  gsize off = 0;
+
+  if (!bc_event_log_enabled (log))
     return;
-  root = json_builder_get_root (b);
-  line = json_to_string (root, FALSE);
-  len = strlen (line);
-  line = g_realloc (line, len + 2);
-  line[len++] = '\n';
-  line[len] = '\0';
   /* One write per line (O_APPEND): a reader never sees half an object from us. */
   while (off < len)
     {
@@ -99,4 +95,24 @@ bc_event_log_emit (BcEventLog *log, JsonBuilder *builder)
         }
       off += (gsize)n;
     }
+}
+
+void
+bc_event_log_emit (BcEventLog *log, JsonBuilder *builder)
+{
+  g_autoptr (JsonBuilder) b = builder;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+  gsize len;
+
+  json_builder_end_object (b);
+  if (log == NULL || log->fd < 0)
+    return;
+  root = json_builder_get_root (b);
+  line = json_to_string (root, FALSE);
+  len = strlen (line);
+  line = g_realloc (line, len + 2);
+  line[len++] = '\n';
+  line[len] = '\0';
+  bc_event_log_write_line (log, line, len);
 }
