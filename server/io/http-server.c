@@ -407,12 +407,23 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *encoded_path, GHas
 
   soup_server_message_set_status (msg, partial ? SOUP_STATUS_PARTIAL_CONTENT : SOUP_STATUS_OK,
                                   NULL);
-  soup_message_headers_set_content_type (resp_headers, guess_content_type (path), NULL);
-  soup_message_headers_replace (resp_headers, "Accept-Ranges", "bytes");
+  /* The response headers are empty so far: append, no search-and-remove (and no
+   * parsing of the type, which set_content_type does). */
+  soup_message_headers_append (resp_headers, "Content-Type", guess_content_type (path));
+  soup_message_headers_append (resp_headers, "Accept-Ranges", "bytes");
   {
-    char lm[40];
-    if (format_http_date (st.st_mtime, lm, sizeof lm))
-      soup_message_headers_replace (resp_headers, "Last-Modified", lm);
+    /* Boot clients fetch the same few files over and over: the last date formatted
+     * on this thread is likely the one needed. */
+    static _Thread_local time_t lm_time;
+    static _Thread_local char lm[40];
+    if (lm[0] == '\0' || lm_time != st.st_mtime)
+      {
+        lm[0] = '\0';
+        if (format_http_date (st.st_mtime, lm, sizeof lm))
+          lm_time = st.st_mtime;
+      }
+    if (lm[0] != '\0')
+      soup_message_headers_append (resp_headers, "Last-Modified", lm);
   }
   soup_message_headers_set_content_length (resp_headers, r->end - start);
 
