@@ -1,5 +1,6 @@
 /* See dhcp-policy.h. RFC 2131 sections are quoted above the rules they implement. */
 #include "server/policy/dhcp-policy.h"
+#include "server/policy/uint-keys.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -127,27 +128,6 @@ add_conf_option (BcDhcpMsg *m, const BcConfResult *r, guint code)
     bc_dhcp_msg_set_option (m, code, (const guint8 *)&r->subnet_mask, 4);
 }
 
-/* g_hash_table_get_keys_as_ptr_array is glib 2.76; we support 2.74. */
-static GPtrArray *
-keys_of (GHashTable *table)
-{
-  GPtrArray *keys = g_ptr_array_sized_new (g_hash_table_size (table));
-  GHashTableIter it;
-  gpointer k;
-
-  g_hash_table_iter_init (&it, table);
-  while (g_hash_table_iter_next (&it, &k, NULL))
-    g_ptr_array_add (keys, k);
-  return keys;
-}
-
-static gint
-cmp_code (gconstpointer a, gconstpointer b)
-{
-  guint x = GPOINTER_TO_UINT (*(gpointer *)a), y = GPOINTER_TO_UINT (*(gpointer *)b);
-  return x < y ? -1 : x > y;
-}
-
 /* Options after 53/54/51, as ISC 4.4's cons_options chooses them (measured here):
  * with a parameter request list, the configured options it names in its order, then
  * the subnet mask for DISCOVER/REQUEST ("some client implementations have come to
@@ -182,8 +162,7 @@ add_requested_options (BcDhcpMsg *m, const BcConfResult *r, const BcDhcpMsg *req
     add_conf_option (m, r, first[i]);
   if (r->options != NULL)
     {
-      g_autoptr (GPtrArray) codes = keys_of (r->options);
-      g_ptr_array_sort (codes, cmp_code);
+      g_autoptr (GPtrArray) codes = bc_uint_keys_sorted (r->options);
       for (guint i = 0; i < codes->len; i++)
         add_conf_option (m, r, GPOINTER_TO_UINT (codes->pdata[i]));
     }

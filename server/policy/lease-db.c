@@ -1,5 +1,6 @@
 /* See lease-db.h. */
 #include "server/policy/lease-db.h"
+#include "server/policy/uint-keys.h"
 
 #include <arpa/inet.h>
 #include <gio/gio.h>
@@ -239,27 +240,6 @@ static const char *const state_names[] = {
   [BC_LEASE_DECLINED] = "declined",
 };
 
-/* g_hash_table_get_keys_as_ptr_array is glib 2.76; we support 2.74. */
-static GPtrArray *
-keys_of (GHashTable *table)
-{
-  GPtrArray *keys = g_ptr_array_sized_new (g_hash_table_size (table));
-  GHashTableIter it;
-  gpointer k;
-
-  g_hash_table_iter_init (&it, table);
-  while (g_hash_table_iter_next (&it, &k, NULL))
-    g_ptr_array_add (keys, k);
-  return keys;
-}
-
-static gint
-cmp_host_addr (gconstpointer a, gconstpointer b)
-{
-  guint32 x = GPOINTER_TO_UINT (*(gpointer *)a), y = GPOINTER_TO_UINT (*(gpointer *)b);
-  return x < y ? -1 : x > y;
-}
-
 /* Keys and MACs we make are colon-hex with a prefix: nothing to escape in JSON. A
  * loaded file could hold anything, so other text goes through json-glib. */
 static gboolean
@@ -287,12 +267,11 @@ append_string (GString *out, const char *t)
 char *
 bc_lease_db_to_data (BcLeaseDb *db)
 {
-  g_autoptr (GPtrArray) keys = keys_of (db->by_addr);
+  g_autoptr (GPtrArray) keys = bc_uint_keys_sorted (db->by_addr);
   GString *out = g_string_sized_new (128 * g_hash_table_size (db->by_addr) + 1);
 
   /* Written every few seconds by the shell while it serves: a formatted line per
    * lease, not a JSON tree, keeps that short for large pools. */
-  g_ptr_array_sort (keys, cmp_host_addr);
   for (guint i = 0; i < keys->len; i++)
     {
       BcLease *l = g_hash_table_lookup (db->by_addr, keys->pdata[i]);
