@@ -219,6 +219,7 @@ main (int argc, char **argv)
   const char *build_root = g_getenv ("BOOTCHECK_BUILD_ROOT");
   BcAccel accel_override = BC_ACCEL_AUTO;
   guint n, next = 0, running = 0, index = 0;
+  gboolean spawned_any = FALSE;
   int overall = -1;
   struct sigaction sa;
 
@@ -379,6 +380,11 @@ main (int argc, char **argv)
 
           if (j->done)
             continue;
+          /* A run's set-up is timed from when its own work began: bootcheck's start
+           * for the first, its spawn for one that waited for a free job slot. */
+          if (spawned_any)
+            j->opts->main_start_us = g_get_monotonic_time ();
+          spawned_any = TRUE;
           j->pid = bc_isolate_spawn (run_in_namespace, j->opts, &error);
           if (j->pid < 0)
             {

@@ -30,7 +30,8 @@ typedef struct
   gboolean keep, verbose;
   char *cache_dir;      /* persistent: qemu capabilities, accel probe */
   char *bootserv;       /* path */
-  gint64 main_start_us; /* bootcheck's start (CLOCK_MONOTONIC) */
+  gint64 main_start_us; /* when this run's work began (CLOCK_MONOTONIC): bootcheck's
+                          start, or its spawn when it waited for a job slot */
 
   /* Resolved by bc_run_prepare */
   char *rom_file;   /* NULL: QEMU's default ROM for the NIC */
