@@ -101,26 +101,6 @@ parse_bool (const char *value, gboolean *ret, char **ret_problem)
 }
 
 static gboolean
-p_firmware (BcScenario *sc, const char *v, char **p)
-{
-  guint x;
-  if (!parse_enum (v, firmware_names, &x, p))
-    return FALSE;
-  sc->firmware = x;
-  return TRUE;
-}
-
-static gboolean
-p_nic (BcScenario *sc, const char *v, char **p)
-{
-  guint x;
-  if (!parse_enum (v, nic_names, &x, p))
-    return FALSE;
-  sc->nic = x;
-  return TRUE;
-}
-
-static gboolean
 p_rom (BcScenario *sc, const char *v, char **p)
 {
   g_clear_pointer (&sc->rom_image, g_free);
@@ -148,26 +128,6 @@ p_memory (BcScenario *sc, const char *v, char **p)
 }
 
 static gboolean
-p_on_reboot (BcScenario *sc, const char *v, char **p)
-{
-  guint x;
-  if (!parse_enum (v, on_reboot_names, &x, p))
-    return FALSE;
-  sc->on_reboot = x;
-  return TRUE;
-}
-
-static gboolean
-p_accel (BcScenario *sc, const char *v, char **p)
-{
-  guint x;
-  if (!parse_enum (v, accel_names, &x, p))
-    return FALSE;
-  sc->accel = x;
-  return TRUE;
-}
-
-static gboolean
 p_timeout (BcScenario *sc, const char *v, char **p)
 {
   return parse_number (v, 1, 86400, "seconds", &sc->timeout_s, p);
@@ -177,16 +137,6 @@ static gboolean
 p_loop_limit (BcScenario *sc, const char *v, char **p)
 {
   return parse_number (v, 2, 1000, "hand-outs", &sc->loop_limit, p);
-}
-
-static gboolean
-p_server_kind (BcScenario *sc, const char *v, char **p)
-{
-  guint x;
-  if (!parse_enum (v, server_kind_names, &x, p))
-    return FALSE;
-  sc->server_kind = x;
-  return TRUE;
 }
 
 static gboolean
@@ -255,29 +205,41 @@ p_requires (BcScenario *sc, const char *v, char **p)
   return TRUE;
 }
 
+/* A key is read by its parser, or (parse NULL, names set) as one of @names stored
+ * as its index in the enum field at @offset. */
 typedef struct
 {
   const char *group, *key;
   ValueParser parse;
+  const char *const *names;
+  gsize offset;
 } KeyDef;
+
+#define ENUM_KEY(g, k, n, field)                                                                   \
+  {                                                                                                \
+    .group = g, .key = k, .names = n, .offset = G_STRUCT_OFFSET (BcScenario, field)                \
+  }
+G_STATIC_ASSERT (sizeof (BcFirmware) == sizeof (guint) && sizeof (BcNic) == sizeof (guint)
+                 && sizeof (BcOnReboot) == sizeof (guint) && sizeof (BcAccel) == sizeof (guint)
+                 && sizeof (BcServerKind) == sizeof (guint));
 
 /* The one table of scenario.ini keys ([require], [tftp] and [http] are handled apart:
  * the first needs a line number for its own errors, the others have free keys). */
 static const KeyDef key_table[] = {
-  { "vm", "firmware", p_firmware },
-  { "vm", "nic", p_nic },
-  { "vm", "rom", p_rom },
-  { "vm", "memory", p_memory },
-  { "vm", "on-reboot", p_on_reboot },
-  { "vm", "accel", p_accel },
-  { "run", "timeout", p_timeout },
-  { "run", "loop-limit", p_loop_limit },
-  { "server", "kind", p_server_kind },
-  { "server", "router-advertisements", p_ra },
-  { "server", "expect-config-error", p_config_error },
-  { "network", "subnet", set_subnet },
-  { "images", "requires", p_requires },
-  { "require", "first-dhcp", NULL },
+  ENUM_KEY ("vm", "firmware", firmware_names, firmware),
+  ENUM_KEY ("vm", "nic", nic_names, nic),
+  { .group = "vm", .key = "rom", .parse = p_rom },
+  { .group = "vm", .key = "memory", .parse = p_memory },
+  ENUM_KEY ("vm", "on-reboot", on_reboot_names, on_reboot),
+  ENUM_KEY ("vm", "accel", accel_names, accel),
+  { .group = "run", .key = "timeout", .parse = p_timeout },
+  { .group = "run", .key = "loop-limit", .parse = p_loop_limit },
+  ENUM_KEY ("server", "kind", server_kind_names, server_kind),
+  { .group = "server", .key = "router-advertisements", .parse = p_ra },
+  { .group = "server", .key = "expect-config-error", .parse = p_config_error },
+  { .group = "network", .key = "subnet", .parse = set_subnet },
+  { .group = "images", .key = "requires", .parse = p_requires },
+  { .group = "require", .key = "first-dhcp", .parse = NULL },
 };
 
 static const char *const group_names[]
@@ -541,6 +503,18 @@ parse_ini (BcScenario *sc, const char *filename, const char *text, gsize len,
                                g_strdup_printf ("%s: unknown key '%s' in [%s] (expected %s)", w,
                                                 key, group, list->str));
               g_string_free (list, TRUE);
+              continue;
+            }
+          if (def->parse == NULL && def->names != NULL)
+            {
+              guint index;
+
+              /* memcpy: the field is an enum of guint's size (asserted above) */
+              if (parse_enum (raw, def->names, &index, &problem))
+                memcpy ((char *)sc + def->offset, &index, sizeof index);
+              else
+                g_ptr_array_add (problems,
+                                 g_strdup_printf ("%s: [%s] %s: %s", w, group, key, problem));
               continue;
             }
           if (def->parse == NULL)
