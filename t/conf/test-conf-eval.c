@@ -5,53 +5,13 @@
 
 #include "server/conf/conf.h"
 #include "t/conf/conf-requests.h"
-
-static guint32
-ip (const char *s)
-{
-  guint a, b, c, d;
-  guint8 x[4];
-  guint32 r;
-
-  g_assert_cmpint (sscanf (s, "%u.%u.%u.%u", &a, &b, &c, &d), ==, 4);
-  x[0] = (guint8)a;
-  x[1] = (guint8)b;
-  x[2] = (guint8)c;
-  x[3] = (guint8)d;
-  memcpy (&r, x, 4);
-  return r;
-}
-
-static BcConf *
-parse_text (const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  BcConf *conf = bc_conf_parse ("dhcpd.conf", text, strlen (text), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (conf);
-  return conf;
-}
-
-static BcConf *
-parse_file (const char *name)
-{
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "conf", name, NULL);
-  g_autofree char *text = NULL;
-  gsize len;
-  g_autoptr (GError) error = NULL;
-  BcConf *conf;
-
-  g_assert_true (g_file_get_contents (path, &text, &len, &error));
-  conf = bc_conf_parse (name, text, len, &error);
-  g_assert_no_error (error);
-  return conf;
-}
+#include "t/test-fixtures.h"
 
 static BcConfResult *
 eval (const BcConf *conf, ReqKind kind, guint8 mac_last)
 {
   g_autoptr (BcDhcpMsg) req = req_new (kind, mac_last);
-  BcConfRequestContext ctx = { ip ("192.168.42.1"), FALSE };
+  BcConfRequestContext ctx = { bc_test_ip ("192.168.42.1"), FALSE };
   g_autoptr (GError) error = NULL;
   BcConfResult *res = bc_conf_evaluate (conf, req, &ctx, &error);
 
@@ -92,22 +52,23 @@ assert_option (const BcConfResult *res, guint code, const guint8 *want, gsize wa
 static void
 test_seed000_builtin (void)
 {
-  g_autoptr (BcConf) conf = parse_file ("seed000-split.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("conf", "seed000-split.conf");
   g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_BUILTIN, 0x60);
   static const guint8 no_pxedhcp[] = { 176, 1, 1 };
 
   g_assert_true (res->has_subnet);
-  g_assert_cmpuint (res->subnet_addr, ==, ip ("192.168.42.0"));
+  g_assert_cmpuint (res->subnet_addr, ==, bc_test_ip ("192.168.42.0"));
   g_assert_cmpstr (res->filename, ==, "undionly.kpxe");
   g_assert_cmpuint (res->filename_where.line, ==, 20);
   g_assert_true (res->has_next_server);
-  g_assert_cmpuint (res->next_server, ==, ip ("192.168.42.1"));
+  g_assert_cmpuint (res->next_server, ==, bc_test_ip ("192.168.42.1"));
   g_assert_true (res->authoritative);
   g_assert_cmpint (res->default_lease_time, ==, 600);
   g_assert_cmpint (res->max_lease_time, ==, 7200);
   g_assert_cmpuint (res->ranges->len, ==, 1);
-  g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.100"));
-  g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->end, ==, ip ("192.168.42.200"));
+  g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==,
+                    bc_test_ip ("192.168.42.100"));
+  g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->end, ==, bc_test_ip ("192.168.42.200"));
   /* ipxe.no-pxedhcp is packed into 175. */
   assert_option (res, 175, no_pxedhcp, sizeof no_pxedhcp);
   g_assert_true (
@@ -119,7 +80,7 @@ test_seed000_builtin (void)
 static void
 test_seed000_joyent (void)
 {
-  g_autoptr (BcConf) conf = parse_file ("seed000-split.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("conf", "seed000-split.conf");
   g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_JOYENT, 0x60);
 
   g_assert_cmpstr (res->filename, ==, "http://192.168.42.1/boot.ipxe");
@@ -132,10 +93,10 @@ test_seed000_joyent (void)
 static void
 test_exists_needs_encapsulation (void)
 {
-  g_autoptr (BcConf) conf
-      = parse_text ("option space ipxe;\n"
-                    "option ipxe.https code 20 = unsigned integer 8;\n"
-                    "if exists ipxe.https { filename \"a\"; } else { filename \"b\"; }\n");
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (
+      "option space ipxe;\n"
+      "option ipxe.https code 20 = unsigned integer 8;\n"
+      "if exists ipxe.https { filename \"a\"; } else { filename \"b\"; }\n");
   g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_JOYENT, 1);
 
   g_assert_cmpstr (res->filename, ==, "b");
@@ -145,7 +106,7 @@ test_exists_needs_encapsulation (void)
 static void
 test_seed003_userclass (void)
 {
-  g_autoptr (BcConf) conf = parse_file ("seed003-userclass-declared.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("conf", "seed003-userclass-declared.conf");
   const struct
   {
     ReqKind kind;
@@ -183,7 +144,7 @@ test_seed003_userclass (void)
 static void
 test_seed003_version (void)
 {
-  g_autoptr (BcConf) conf = parse_file ("seed003-version.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("conf", "seed003-version.conf");
   const struct
   {
     ReqKind kind;
@@ -210,7 +171,7 @@ test_seed003_version (void)
 static void
 test_null_semantics (void)
 {
-  g_autoptr (BcConf) conf = parse_text (
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (
       "option space ipxe;\n"
       "option ipxe-encap-opts code 175 = encapsulate ipxe;\n"
       "option ipxe.https code 20 = unsigned integer 8;\n"
@@ -273,7 +234,7 @@ static const char class_conf[]
 static void
 test_class_pool_host_precedence (void)
 {
-  g_autoptr (BcConf) conf = parse_text (class_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (class_conf);
 
   {
     /* BIOS PXE: member of pxeclients; pool 1; class beats pool beats subnet. */
@@ -281,7 +242,8 @@ test_class_pool_host_precedence (void)
     g_assert_cmpuint (res->classes->len, ==, 1);
     g_assert_cmpstr (res->classes->pdata[0], ==, "pxeclients");
     g_assert_cmpuint (res->ranges->len, ==, 1);
-    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.100"));
+    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==,
+                      bc_test_ip ("192.168.42.100"));
     g_assert_cmpstr (res->filename, ==, "class.0");
     g_assert_cmpuint (res->filename_where.line, ==, 3);
     g_assert_true (trace_has (res,
@@ -301,7 +263,8 @@ test_class_pool_host_precedence (void)
     g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 5);
     g_assert_cmpuint (res->classes->len, ==, 0);
     g_assert_cmpuint (res->ranges->len, ==, 1);
-    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.200"));
+    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==,
+                      bc_test_ip ("192.168.42.200"));
     g_assert_cmpstr (res->filename, ==, "subnet");
   }
   {
@@ -309,7 +272,7 @@ test_class_pool_host_precedence (void)
     g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_BIOS, 0x99);
     g_assert_cmpstr (res->host, ==, "special");
     g_assert_true (res->has_fixed_address);
-    g_assert_cmpuint (res->fixed_address, ==, ip ("192.168.42.9"));
+    g_assert_cmpuint (res->fixed_address, ==, bc_test_ip ("192.168.42.9"));
     g_assert_cmpstr (res->filename, ==, "host");
   }
 }
@@ -318,13 +281,14 @@ static void
 test_pool_filename (void)
 {
   /* pool beats subnet when no class sets it */
-  g_autoptr (BcConf) conf = parse_text ("class \"pxeclients\" { match if substring (option "
-                                        "vendor-class-identifier, 0, 9) = \"PXEClient\"; }\n"
-                                        "subnet 192.168.42.0 netmask 255.255.255.0 {\n"
-                                        "  filename \"subnet\";\n"
-                                        "  pool { allow members of \"pxeclients\"; range "
-                                        "192.168.42.100 192.168.42.110; filename \"pool\"; }\n"
-                                        "}\n");
+  g_autoptr (BcConf) conf
+      = bc_test_conf_from_text ("class \"pxeclients\" { match if substring (option "
+                                "vendor-class-identifier, 0, 9) = \"PXEClient\"; }\n"
+                                "subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                                "  filename \"subnet\";\n"
+                                "  pool { allow members of \"pxeclients\"; range "
+                                "192.168.42.100 192.168.42.110; filename \"pool\"; }\n"
+                                "}\n");
   g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_BIOS, 6);
   g_assert_cmpstr (res->filename, ==, "pool");
 }
@@ -332,13 +296,13 @@ test_pool_filename (void)
 static void
 test_known_unknown (void)
 {
-  g_autoptr (BcConf) conf
-      = parse_text ("deny unknown-clients;\n"
-                    "subnet 192.168.42.0 netmask 255.255.255.0 {\n"
-                    "  range 192.168.42.100 192.168.42.110;\n"
-                    "  if known { filename \"known\"; } else { filename \"unknown\"; }\n"
-                    "}\n"
-                    "host lab { hardware ethernet 52:54:00:9d:7d:07; }\n");
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (
+      "deny unknown-clients;\n"
+      "subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+      "  range 192.168.42.100 192.168.42.110;\n"
+      "  if known { filename \"known\"; } else { filename \"unknown\"; }\n"
+      "}\n"
+      "host lab { hardware ethernet 52:54:00:9d:7d:07; }\n");
   g_autoptr (BcConfResult) k = eval (conf, REQ_PLAIN, 7);
   g_autoptr (BcConfResult) u = eval (conf, REQ_PLAIN, 8);
 
@@ -353,7 +317,7 @@ test_known_unknown (void)
 static void
 test_functions (void)
 {
-  g_autoptr (BcConf) conf = parse_text (
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (
       "option arch code 93 = unsigned integer 16;\n"
       "option space ipxe;\n"
       "option ipxe-encap-opts code 175 = encapsulate ipxe;\n"
@@ -386,18 +350,18 @@ static void
 test_option_values (void)
 {
   g_autoptr (BcConf) conf
-      = parse_text ("option domain-name-servers 192.168.42.1, 192.168.42.2;\n"
-                    "option routers 192.168.42.1;\n"
-                    "option domain-search \"example.com\", \"lab\";\n"
-                    "option foo code 200 = { unsigned integer 8, ip-address };\n"
-                    "option foo 3 10.0.0.1;\n"
-                    "option bar code 201 = boolean;\n"
-                    "option bar on;\n"
-                    "option baz code 202 = signed integer 16;\n"
-                    "option baz -2;\n"
-                    "option qux code 203 = string;\n"
-                    "option qux 1:2:a;\n"
-                    "option dhcp-lease-time 3600;\n");
+      = bc_test_conf_from_text ("option domain-name-servers 192.168.42.1, 192.168.42.2;\n"
+                                "option routers 192.168.42.1;\n"
+                                "option domain-search \"example.com\", \"lab\";\n"
+                                "option foo code 200 = { unsigned integer 8, ip-address };\n"
+                                "option foo 3 10.0.0.1;\n"
+                                "option bar code 201 = boolean;\n"
+                                "option bar on;\n"
+                                "option baz code 202 = signed integer 16;\n"
+                                "option baz -2;\n"
+                                "option qux code 203 = string;\n"
+                                "option qux 1:2:a;\n"
+                                "option dhcp-lease-time 3600;\n");
   g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 9);
   static const guint8 dns[] = { 192, 168, 42, 1, 192, 168, 42, 2 };
   static const guint8 search[]
@@ -418,14 +382,14 @@ test_option_values (void)
 static void
 test_subnet_selection (void)
 {
-  g_autoptr (BcConf) conf = parse_text (
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (
       "shared-network lab {\n"
       "  subnet 10.1.0.0 netmask 255.255.0.0 { filename \"wide\"; }\n"
       "  subnet 10.1.2.0 netmask 255.255.255.0 { filename \"narrow\"; }\n"
       "}\n"
       "subnet 192.168.42.0 netmask 255.255.255.0 { next-server tftp.example.com; }\n");
   g_autoptr (BcDhcpMsg) req = req_new (REQ_PLAIN, 1);
-  BcConfRequestContext ctx = { ip ("192.168.42.1"), FALSE };
+  BcConfRequestContext ctx = { bc_test_ip ("192.168.42.1"), FALSE };
 
   {
     g_autoptr (BcConfResult) res = bc_conf_evaluate (conf, req, &ctx, NULL);
@@ -434,14 +398,14 @@ test_subnet_selection (void)
     g_assert_false (res->has_next_server);
     g_assert_cmpstr (res->next_server_name, ==, "tftp.example.com");
   }
-  req->giaddr = ip ("10.1.2.1"); /* relayed: giaddr wins over the interface */
+  req->giaddr = bc_test_ip ("10.1.2.1"); /* relayed: giaddr wins over the interface */
   {
     g_autoptr (BcConfResult) res = bc_conf_evaluate (conf, req, &ctx, NULL);
     g_assert_cmpstr (res->shared_network, ==, "lab");
     g_assert_cmpstr (res->filename, ==, "narrow");
   }
   req->giaddr = 0;
-  ctx.local_addr = ip ("172.16.0.1");
+  ctx.local_addr = bc_test_ip ("172.16.0.1");
   {
     g_autoptr (BcConfResult) res = bc_conf_evaluate (conf, req, &ctx, NULL);
     g_assert_false (res->has_subnet);
@@ -452,10 +416,10 @@ test_subnet_selection (void)
 static void
 test_match_subclass (void)
 {
-  g_autoptr (BcConf) conf
-      = parse_text ("class \"arch\" { match option pxe-system-type; filename \"class\"; }\n"
-                    "subclass \"arch\" 00:07 { filename \"efi64\"; }\n"
-                    "subclass \"arch\" 00:00;\n");
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (
+      "class \"arch\" { match option pxe-system-type; filename \"class\"; }\n"
+      "subclass \"arch\" 00:07 { filename \"efi64\"; }\n"
+      "subclass \"arch\" 00:00;\n");
   g_autoptr (BcConfResult) efi = eval (conf, REQ_PXE_EFI64, 1);
   g_autoptr (BcConfResult) bios = eval (conf, REQ_PXE_BIOS, 1);
   g_autoptr (BcConfResult) plain = eval (conf, REQ_PLAIN, 1);
@@ -470,14 +434,14 @@ test_match_subclass (void)
 static void
 test_features (void)
 {
-  g_autoptr (BcConf) conf = parse_file ("features.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("conf", "features.conf");
   static const guint8 ipxe_175[] = { 176, 1, 1 };
 
   {
     g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_BUILTIN, 0x60);
     g_assert_cmpstr (res->host, ==, "vm1");
     g_assert_true (res->has_fixed_address);
-    g_assert_cmpuint (res->fixed_address, ==, ip ("192.168.42.10"));
+    g_assert_cmpuint (res->fixed_address, ==, bc_test_ip ("192.168.42.10"));
     g_assert_cmpstr (res->shared_network, ==, "lab");
     /* known, arch 0: the last else builds the name from the MAC */
     g_assert_cmpstr (res->filename, ==, "host-52-54-0-9d-7d-60");
@@ -501,7 +465,8 @@ test_features (void)
     g_assert_cmpstr (res->filename, ==, "ipxe.efi");
     g_assert_true (res->has_next_server);
     g_assert_cmpuint (res->ranges->len, ==, 1);
-    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.100"));
+    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==,
+                      bc_test_ip ("192.168.42.100"));
   }
   {
     /* Joyent: https */
@@ -512,7 +477,8 @@ test_features (void)
     /* a plain client is only in pool 2 */
     g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 0x13);
     g_assert_cmpuint (res->ranges->len, ==, 1);
-    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==, ip ("192.168.42.151"));
+    g_assert_cmpuint (((BcConfRange *)res->ranges->pdata[0])->start, ==,
+                      bc_test_ip ("192.168.42.151"));
     g_assert_cmpstr (res->filename, ==, "undionly.kpxe");
   }
 }
@@ -550,9 +516,9 @@ test_captured_requests (void)
       gsize len;
       g_autoptr (BcDhcpMsg) req = NULL;
       g_autoptr (GError) error = NULL;
-      g_autoptr (BcConf) conf = parse_file (cases[i].conf);
+      g_autoptr (BcConf) conf = bc_test_conf_from_file ("conf", cases[i].conf);
       g_autoptr (BcConfResult) res = NULL;
-      BcConfRequestContext ctx = { ip ("192.168.42.1"), FALSE };
+      BcConfRequestContext ctx = { bc_test_ip ("192.168.42.1"), FALSE };
 
       g_assert_true (g_file_get_contents (path, &bytes, &len, &error));
       g_assert_true (bc_dhcp_msg_parse ((const guint8 *)bytes, len, &req, &error));
@@ -566,10 +532,11 @@ test_captured_requests (void)
 static void
 test_host_by_client_identifier (void)
 {
-  g_autoptr (BcConf) conf = parse_text ("host byuid {\n"
-                                        "  option dhcp-client-identifier 1:52:54:0:0:0:2;\n"
-                                        "  filename \"uid\";\n"
-                                        "}\n");
+  g_autoptr (BcConf) conf
+      = bc_test_conf_from_text ("host byuid {\n"
+                                "  option dhcp-client-identifier 1:52:54:0:0:0:2;\n"
+                                "  filename \"uid\";\n"
+                                "}\n");
   g_autoptr (BcDhcpMsg) req = req_new (REQ_PLAIN, 0x77);
   static const guint8 uid[] = { 1, 0x52, 0x54, 0, 0, 0, 2 };
   BcConfRequestContext ctx = { 0, FALSE };
@@ -587,9 +554,10 @@ test_host_by_client_identifier (void)
 static void
 test_unencapsulated_space (void)
 {
-  g_autoptr (BcConf) conf = parse_text ("option space ipxe;\n"
-                                        "option ipxe.no-pxedhcp code 176 = unsigned integer 8;\n"
-                                        "option ipxe.no-pxedhcp 1;\n");
+  g_autoptr (BcConf) conf
+      = bc_test_conf_from_text ("option space ipxe;\n"
+                                "option ipxe.no-pxedhcp code 176 = unsigned integer 8;\n"
+                                "option ipxe.no-pxedhcp 1;\n");
   g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_BUILTIN, 1);
 
   g_assert_false (g_hash_table_contains (res->options, GUINT_TO_POINTER (175)));
@@ -602,7 +570,7 @@ test_unencapsulated_space (void)
 static void
 test_vendor_option_space (void)
 {
-  g_autoptr (BcConf) conf = parse_file ("pxe-vendor-space.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("conf", "pxe-vendor-space.conf");
   g_autoptr (BcConfResult) pxe = eval (conf, REQ_PXE_BIOS, 1);
   g_autoptr (BcConfResult) plain = eval (conf, REQ_PLAIN, 1);
   static const guint8 v43[] = { 1, 4, 0, 0, 0, 0, 6, 1, 3 };
@@ -619,8 +587,8 @@ test_vendor_option_space (void)
 static void
 test_option_host_name (void)
 {
-  g_autoptr (BcConf) conf = parse_text ("option routers gw.example.com;\n"
-                                        "option domain-name-servers 192.168.42.1;\n");
+  g_autoptr (BcConf) conf = bc_test_conf_from_text ("option routers gw.example.com;\n"
+                                                    "option domain-name-servers 192.168.42.1;\n");
   g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 1);
 
   g_assert_false (g_hash_table_contains (res->options, GUINT_TO_POINTER (3)));
@@ -632,11 +600,12 @@ test_option_host_name (void)
 static void
 test_allow_deny_lease_times (void)
 {
-  g_autoptr (BcConf) conf = parse_text ("default-lease-time infinite;\n"
-                                        "max-lease-time -1;\n"
-                                        "ignore bootp;\n"
-                                        "if option user-class = \"iPXE\" { deny booting; }\n"
-                                        "not authoritative;\n");
+  g_autoptr (BcConf) conf
+      = bc_test_conf_from_text ("default-lease-time infinite;\n"
+                                "max-lease-time -1;\n"
+                                "ignore bootp;\n"
+                                "if option user-class = \"iPXE\" { deny booting; }\n"
+                                "not authoritative;\n");
   g_autoptr (BcConfResult) ipxe = eval (conf, REQ_IPXE_BUILTIN, 1);
   g_autoptr (BcConfResult) pxe = eval (conf, REQ_PXE_BIOS, 1);
   g_autoptr (BcDhcpMsg) bootp = req_new (REQ_PLAIN, 1);

@@ -9,6 +9,7 @@
 
 #include "harness/core/timeline.h"
 #include "server/proto/dhcp-msg.h"
+#include "t/test-fixtures.h"
 
 #define TEST_MAC "\x52\x54\x00\x9d\x7d\x60"
 
@@ -85,16 +86,7 @@ test_reply (guint type, guint32 xid, const char *file)
 static inline BcDhcpMsg *
 test_load_dhcp (const char *name)
 {
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "dhcp", name, NULL);
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  g_autoptr (GError) error = NULL;
-  BcDhcpMsg *msg = NULL;
-
-  g_assert_true (g_file_get_contents (path, &data, &len, &error));
-  g_assert_true (bc_dhcp_msg_parse ((const guint8 *)data, len, &msg, &error));
-  g_assert_no_error (error);
-  return msg;
+  return bc_test_dhcp_fixture (name);
 }
 
 static inline BcEvent *

@@ -5,6 +5,7 @@
  * DISCOVER with Fedora's features: 175.20 HTTPS, version 1.21.1). Pure: no VM. */
 #include "harness/core/image-manifest.h"
 #include "harness/core/scenario.h"
+#include "t/test-fixtures.h"
 
 #include <string.h>
 
@@ -135,21 +136,6 @@ test_readme (void)
     }
 }
 
-static BcDhcpMsg *
-load_packet (const char *file)
-{
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "dhcp", file, NULL);
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  g_autoptr (GError) error = NULL;
-  BcDhcpMsg *msg = NULL;
-
-  g_assert_true (g_file_get_contents (path, &data, &len, &error));
-  g_assert_true (bc_dhcp_msg_parse ((const guint8 *)data, len, &msg, &error));
-  g_assert_no_error (error);
-  return msg;
-}
-
 /* Fedora's built-in iPXE as its DHCP shows it: Debian's DISCOVER with HTTPS (175.20,
  * where Debian's has 17 iSCSI... as the gist's Joyent diff shows for an HTTPS build)
  * and version 1.21.1 in 175.235. */
@@ -219,7 +205,7 @@ test_requirements (void)
   for (guint i = 0; i < G_N_ELEMENTS (requirements); i++)
     {
       g_autoptr (BcScenario) sc = load (requirements[i].scenario);
-      g_autoptr (BcDhcpMsg) debian = load_packet (requirements[i].first_packet);
+      g_autoptr (BcDhcpMsg) debian = bc_test_dhcp_fixture (requirements[i].first_packet);
       g_autoptr (BcDhcpMsg) fedora = NULL;
       const BcExpectCond *failed = NULL;
       gboolean debian_runs, fedora_runs;

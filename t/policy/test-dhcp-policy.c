@@ -6,68 +6,10 @@
 #include "server/conf/conf.h"
 #include "server/policy/dhcp-policy.h"
 #include "server/policy/lease-db.h"
+#include "t/test-fixtures.h"
 
 #define NOW 1700000000
 #define SERVER "192.168.42.1"
-
-static guint32
-ip (const char *s)
-{
-  struct in_addr a;
-  g_assert_cmpint (inet_pton (AF_INET, s, &a), ==, 1);
-  return a.s_addr;
-}
-
-static char *
-ip_str (guint32 a)
-{
-  char buf[INET_ADDRSTRLEN];
-  inet_ntop (AF_INET, &a, buf, sizeof buf);
-  return g_strdup (buf);
-}
-
-static BcConf *
-conf_from_text (const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  BcConf *conf = bc_conf_parse ("dhcpd.conf", text, strlen (text), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (conf);
-  return conf;
-}
-
-static BcConf *
-conf_from_file (const char *name)
-{
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "server", name, NULL);
-  g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
-  gsize len;
-  BcConf *conf;
-
-  g_assert_true (g_file_get_contents (path, &text, &len, &error));
-  conf = bc_conf_parse (name, text, len, &error);
-  g_assert_no_error (error);
-  return conf;
-}
-
-/* A fixture, parsed from an exact-size copy so ASan sees over-reads. */
-static BcDhcpMsg *
-fixture (const char *name)
-{
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "dhcp", name, NULL);
-  g_autofree char *data = NULL;
-  g_autofree guint8 *copy = NULL;
-  g_autoptr (GError) error = NULL;
-  BcDhcpMsg *msg = NULL;
-  gsize len;
-
-  g_assert_true (g_file_get_contents (path, &data, &len, &error));
-  copy = g_memdup2 (data, len);
-  g_assert_true (bc_dhcp_msg_parse (copy, len, &msg, &error));
-  g_assert_no_error (error);
-  return msg;
-}
 
 /* A plain client request built in code: type, chaddr last byte, PRL 1,3,6,66,67. */
 static BcDhcpMsg *
@@ -92,7 +34,7 @@ request (guint type, guint8 mac_last)
 static void
 set_addr_option (BcDhcpMsg *m, guint8 code, const char *addr)
 {
-  guint32 a = ip (addr);
+  guint32 a = bc_test_ip (addr);
   bc_dhcp_msg_set_option (m, code, (const guint8 *)&a, 4);
 }
 
@@ -103,8 +45,8 @@ handle_at (const BcConf *conf, BcLeaseDb *leases, const BcDhcpMsg *req, gint64 n
   BcDhcpPolicyContext ctx = { 0 };
   BcDhcpDecision *d;
 
-  ctx.server_addr = ip (SERVER);
-  ctx.interface_addr = ip (SERVER);
+  ctx.server_addr = bc_test_ip (SERVER);
+  ctx.interface_addr = bc_test_ip (SERVER);
   ctx.now = now;
   d = bc_dhcp_policy_handle (conf, leases, req, &ctx, &error);
   g_assert_no_error (error);
@@ -130,8 +72,8 @@ assert_reply (const BcDhcpDecision *d, guint type, const char *yiaddr, const cha
   g_assert_cmpuint (d->reply_type, ==, type);
   g_assert_cmpuint (bc_dhcp_msg_get_message_type (d->reply), ==, type);
   g_assert_cmpuint (d->reply->op, ==, BC_DHCP_OP_BOOTREPLY);
-  yi = ip_str (d->reply->yiaddr);
-  si = ip_str (d->reply->siaddr);
+  yi = bc_test_ip_str (d->reply->yiaddr);
+  si = bc_test_ip_str (d->reply->siaddr);
   g_assert_cmpstr (yi, ==, yiaddr);
   g_assert_cmpstr (si, ==, siaddr);
   g_assert_cmpstr (d->reply->file, ==, file);
@@ -158,9 +100,9 @@ assert_option_hex (const BcDhcpDecision *d, guint8 code, const char *hex)
 static void
 test_seed000_builtin (void)
 {
-  g_autoptr (BcConf) conf = conf_from_file ("compare/seed000.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("server", "compare/seed000.conf");
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
-  g_autoptr (BcDhcpMsg) req = fixture ("seed000-builtin-discover.bin");
+  g_autoptr (BcDhcpMsg) req = bc_test_dhcp_fixture ("seed000-builtin-discover.bin");
   g_autoptr (BcDhcpDecision) d = handle (conf, leases, req);
   g_autoptr (JsonNode) reason = NULL;
   JsonObject *o;
@@ -179,7 +121,7 @@ test_seed000_builtin (void)
   g_assert_false (has (d, BC_DHCP_OPTION_RENEWAL_TIME));
   g_assert_false (has (d, BC_DHCP_OPTION_BOOTFILE_NAME));
   g_assert_cmpint (d->dest, ==, BC_DHCP_DEST_CHADDR);
-  g_assert_cmpuint (d->dest_addr, ==, ip ("192.168.42.100"));
+  g_assert_cmpuint (d->dest_addr, ==, bc_test_ip ("192.168.42.100"));
   g_assert_cmpuint (d->dest_port, ==, 68);
   g_assert_cmpuint (d->dest_hwlen, ==, 6);
   g_assert_cmpint (memcmp (d->dest_hwaddr, req->chaddr, 6), ==, 0);
@@ -200,14 +142,14 @@ test_seed000_builtin (void)
 static void
 test_seed000_joyent (void)
 {
-  g_autoptr (BcConf) conf = conf_from_file ("compare/seed000.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("server", "compare/seed000.conf");
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
-  g_autoptr (BcDhcpMsg) req = fixture ("seed000-joyent-discover.bin");
+  g_autoptr (BcDhcpMsg) req = bc_test_dhcp_fixture ("seed000-joyent-discover.bin");
   g_autoptr (BcDhcpDecision) d = handle (conf, leases, req);
 
   assert_reply (d, BC_DHCP_OFFER, "192.168.42.100", "0.0.0.0", "http://192.168.42.1/boot.ipxe");
   g_assert_cmpint (d->dest, ==, BC_DHCP_DEST_BROADCAST);
-  g_assert_cmpuint (d->dest_addr, ==, ip ("255.255.255.255"));
+  g_assert_cmpuint (d->dest_addr, ==, bc_test_ip ("255.255.255.255"));
   g_assert_cmpuint (d->reply->flags & BC_DHCP_FLAG_BROADCAST, !=, 0);
 }
 
@@ -216,18 +158,18 @@ test_seed000_joyent (void)
 static void
 test_seed000_same_client_keeps_address (void)
 {
-  g_autoptr (BcConf) conf = conf_from_file ("compare/seed000.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("server", "compare/seed000.conf");
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
-  g_autoptr (BcDhcpMsg) a = fixture ("seed000-builtin-discover.bin");
-  g_autoptr (BcDhcpMsg) b = fixture ("seed000-joyent-discover.bin");
+  g_autoptr (BcDhcpMsg) a = bc_test_dhcp_fixture ("seed000-builtin-discover.bin");
+  g_autoptr (BcDhcpMsg) b = bc_test_dhcp_fixture ("seed000-joyent-discover.bin");
   g_autoptr (BcDhcpMsg) other = request (BC_DHCP_DISCOVER, 0x42);
   g_autoptr (BcDhcpDecision) d1 = handle (conf, leases, a);
   g_autoptr (BcDhcpDecision) d2 = handle (conf, leases, other);
   g_autoptr (BcDhcpDecision) d3 = handle (conf, leases, b);
 
-  g_assert_cmpuint (d1->reply->yiaddr, ==, ip ("192.168.42.100"));
-  g_assert_cmpuint (d2->reply->yiaddr, ==, ip ("192.168.42.101"));
-  g_assert_cmpuint (d3->reply->yiaddr, ==, ip ("192.168.42.100"));
+  g_assert_cmpuint (d1->reply->yiaddr, ==, bc_test_ip ("192.168.42.100"));
+  g_assert_cmpuint (d2->reply->yiaddr, ==, bc_test_ip ("192.168.42.101"));
+  g_assert_cmpuint (d3->reply->yiaddr, ==, bc_test_ip ("192.168.42.100"));
 }
 
 typedef struct
@@ -263,16 +205,16 @@ test_file_cases (void)
   for (guint i = 0; i < G_N_ELEMENTS (seed003_cases); i++)
     {
       const FileCase *c = &seed003_cases[i];
-      g_autoptr (BcConf) conf = conf_from_file (c->conf);
+      g_autoptr (BcConf) conf = bc_test_conf_from_file ("server", c->conf);
       g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
-      g_autoptr (BcDhcpMsg) req = fixture (c->fixture);
+      g_autoptr (BcDhcpMsg) req = bc_test_dhcp_fixture (c->fixture);
       g_autoptr (BcDhcpDecision) d = handle (conf, leases, req);
       g_autofree char *si = NULL;
 
       g_test_message ("%s × %s", c->conf, c->fixture);
       g_assert_nonnull (d->reply);
       g_assert_cmpstr (d->reply->file, ==, c->file);
-      si = ip_str (d->reply->siaddr);
+      si = bc_test_ip_str (d->reply->siaddr);
       g_assert_cmpstr (si, ==, c->siaddr);
     }
 }
@@ -281,9 +223,9 @@ test_file_cases (void)
 static void
 test_seed003_version_match (void)
 {
-  g_autoptr (BcConf) conf = conf_from_file ("compare/seed003-version.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("server", "compare/seed003-version.conf");
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
-  g_autoptr (BcDhcpMsg) req = fixture ("seed000-builtin-discover.bin");
+  g_autoptr (BcDhcpMsg) req = bc_test_dhcp_fixture ("seed000-builtin-discover.bin");
   g_autoptr (BcDhcpDecision) d = NULL;
   GBytes *enc = bc_dhcp_msg_get_option (req, BC_DHCP_OPTION_IPXE_ENCAP);
   gsize n;
@@ -306,9 +248,9 @@ test_seed003_version_match (void)
 static void
 test_pxeclient_options (void)
 {
-  g_autoptr (BcConf) conf = conf_from_file ("compare/pxeclient-class.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("server", "compare/pxeclient-class.conf");
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
-  g_autoptr (BcDhcpMsg) edk2 = fixture ("edk2-discover.bin");
+  g_autoptr (BcDhcpMsg) edk2 = bc_test_dhcp_fixture ("edk2-discover.bin");
   g_autoptr (BcDhcpMsg) host = request (BC_DHCP_DISCOVER, 0x01);
   g_autoptr (BcDhcpDecision) d = handle (conf, leases, edk2);
   g_autoptr (BcDhcpDecision) h = NULL;
@@ -333,7 +275,7 @@ test_pxeclient_options (void)
 static void
 test_parameter_request_list (void)
 {
-  g_autoptr (BcConf) conf = conf_from_file ("compare/seed000.conf");
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("server", "compare/seed000.conf");
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcDhcpMsg) a = request (BC_DHCP_DISCOVER, 1);
   g_autoptr (BcDhcpMsg) b = request (BC_DHCP_DISCOVER, 2);
@@ -355,14 +297,14 @@ test_parameter_request_list (void)
 static void
 test_configured_renewal_times (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text ("subnet 192.168.42.0 netmask 255.255.255.0 {\n"
-                                            "  range 192.168.42.100 192.168.42.102;\n"
-                                            "  option dhcp-renewal-time 300;\n"
-                                            "  option dhcp-rebinding-time 500;\n"
-                                            "}\n");
-  g_autoptr (BcConf) plain = conf_from_text ("subnet 192.168.42.0 netmask 255.255.255.0 {\n"
-                                             "  range 192.168.42.100 192.168.42.102;\n"
-                                             "}\n");
+  g_autoptr (BcConf) conf = bc_test_conf_from_text ("subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                                                    "  range 192.168.42.100 192.168.42.102;\n"
+                                                    "  option dhcp-renewal-time 300;\n"
+                                                    "  option dhcp-rebinding-time 500;\n"
+                                                    "}\n");
+  g_autoptr (BcConf) plain = bc_test_conf_from_text ("subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                                                     "  range 192.168.42.100 192.168.42.102;\n"
+                                                     "}\n");
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcLeaseDb) plain_leases = bc_lease_db_new ();
   g_autoptr (BcDhcpMsg) req = request (BC_DHCP_DISCOVER, 9);
@@ -400,7 +342,7 @@ selecting (guint8 mac, const char *addr, const char *server)
 static void
 test_dora (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (simple_conf);
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcDhcpMsg) disc = request (BC_DHCP_DISCOVER, 1);
   g_autoptr (BcDhcpMsg) req = selecting (1, "192.168.42.100", SERVER);
@@ -414,7 +356,7 @@ test_dora (void)
 
   d = handle (conf, leases, disc);
   assert_reply (d, BC_DHCP_OFFER, "192.168.42.100", SERVER, "undionly.kpxe");
-  l = bc_lease_db_lookup_addr (leases, ip ("192.168.42.100"));
+  l = bc_lease_db_lookup_addr (leases, bc_test_ip ("192.168.42.100"));
   g_assert_nonnull (l);
   g_assert_cmpint (l->state, ==, BC_LEASE_OFFERED);
   g_clear_pointer (&d, bc_dhcp_decision_free);
@@ -425,7 +367,7 @@ test_dora (void)
   assert_reply (d, BC_DHCP_ACK, "192.168.42.100", SERVER, "undionly.kpxe");
   assert_option_hex (d, BC_DHCP_OPTION_LEASE_TIME, "00:00:1c:20");
   g_assert_cmpint (d->dest, ==, BC_DHCP_DEST_CHADDR);
-  l = bc_lease_db_lookup_addr (leases, ip ("192.168.42.100"));
+  l = bc_lease_db_lookup_addr (leases, bc_test_ip ("192.168.42.100"));
   g_assert_cmpint (l->state, ==, BC_LEASE_BOUND);
   g_assert_cmpint (l->ends, ==, NOW + 7200);
   g_clear_pointer (&d, bc_dhcp_decision_free);
@@ -436,19 +378,19 @@ test_dora (void)
   g_clear_pointer (&d, bc_dhcp_decision_free);
 
   /* RENEWING: ciaddr set, unicast back to it. */
-  renew->ciaddr = ip ("192.168.42.100");
+  renew->ciaddr = bc_test_ip ("192.168.42.100");
   d = handle_at (conf, leases, renew, NOW + 300);
   assert_reply (d, BC_DHCP_ACK, "192.168.42.100", SERVER, "undionly.kpxe");
   g_assert_cmpint (d->dest, ==, BC_DHCP_DEST_UNICAST);
-  g_assert_cmpuint (d->dest_addr, ==, ip ("192.168.42.100"));
+  g_assert_cmpuint (d->dest_addr, ==, bc_test_ip ("192.168.42.100"));
   g_clear_pointer (&d, bc_dhcp_decision_free);
 
   /* RELEASE frees .100: the next new client gets it. */
-  release->ciaddr = ip ("192.168.42.100");
+  release->ciaddr = bc_test_ip ("192.168.42.100");
   d = handle (conf, leases, release);
   g_assert_null (d->reply);
   g_assert_true (d->leases_changed);
-  g_assert_null (bc_lease_db_lookup_addr (leases, ip ("192.168.42.100")));
+  g_assert_null (bc_lease_db_lookup_addr (leases, bc_test_ip ("192.168.42.100")));
   g_clear_pointer (&d, bc_dhcp_decision_free);
   d = handle (conf, leases, disc3);
   assert_reply (d, BC_DHCP_OFFER, "192.168.42.100", SERVER, "undionly.kpxe");
@@ -458,7 +400,7 @@ test_dora (void)
 static void
 test_pool_exhaustion (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (simple_conf);
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcDhcpDecision) d = NULL;
 
@@ -477,7 +419,7 @@ test_pool_exhaustion (void)
     /* Offers are held 120 s; later they are free again, the lowest first. */
     d = handle_at (conf, leases, m, NOW + 121);
     g_assert_nonnull (d->reply);
-    g_assert_cmpuint (d->reply->yiaddr, ==, ip ("192.168.42.100"));
+    g_assert_cmpuint (d->reply->yiaddr, ==, bc_test_ip ("192.168.42.100"));
   }
 }
 
@@ -485,9 +427,9 @@ test_pool_exhaustion (void)
 static void
 test_nak (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (simple_conf);
   g_autofree char *nonauth_text = g_strdup (simple_conf + strlen ("authoritative;\n"));
-  g_autoptr (BcConf) nonauth = conf_from_text (nonauth_text);
+  g_autoptr (BcConf) nonauth = bc_test_conf_from_text (nonauth_text);
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcDhcpDecision) d = NULL;
   g_autoptr (BcDhcpMsg) reboot = request (BC_DHCP_REQUEST, 1);
@@ -513,11 +455,11 @@ test_nak (void)
 
   /* SELECTING another server: silent, and our offer is withdrawn. */
   d = handle (conf, leases, disc);
-  g_assert_nonnull (bc_lease_db_lookup_addr (leases, ip ("192.168.42.100")));
+  g_assert_nonnull (bc_lease_db_lookup_addr (leases, bc_test_ip ("192.168.42.100")));
   g_clear_pointer (&d, bc_dhcp_decision_free);
   d = handle (conf, leases, other_server);
   g_assert_null (d->reply);
-  g_assert_null (bc_lease_db_lookup_addr (leases, ip ("192.168.42.100")));
+  g_assert_null (bc_lease_db_lookup_addr (leases, bc_test_ip ("192.168.42.100")));
   g_clear_pointer (&d, bc_dhcp_decision_free);
 
   /* SELECTING an address offered to someone else: NAK. */
@@ -529,13 +471,13 @@ test_nak (void)
   g_clear_pointer (&d, bc_dhcp_decision_free);
 
   /* RENEWING an address held by another client: NAK. */
-  renew->ciaddr = ip ("192.168.42.100");
+  renew->ciaddr = bc_test_ip ("192.168.42.100");
   d = handle (conf, leases, renew);
   g_assert_cmpuint (d->reply_type, ==, BC_DHCP_NAK);
   g_clear_pointer (&d, bc_dhcp_decision_free);
 
   /* Through a relay: the NAK goes to giaddr:67 with the broadcast bit. */
-  reboot->giaddr = ip ("192.168.42.2");
+  reboot->giaddr = bc_test_ip ("192.168.42.2");
   d = handle (conf, leases, reboot);
   g_assert_cmpuint (d->reply_type, ==, BC_DHCP_NAK);
   g_assert_cmpint (d->dest, ==, BC_DHCP_DEST_RELAY);
@@ -547,7 +489,7 @@ test_nak (void)
 static void
 test_decline (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (simple_conf);
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcDhcpMsg) disc = request (BC_DHCP_DISCOVER, 1);
   g_autoptr (BcDhcpMsg) req = selecting (1, "192.168.42.100", SERVER);
@@ -559,10 +501,10 @@ test_decline (void)
   set_addr_option (decl, BC_DHCP_OPTION_REQUESTED_ADDRESS, "192.168.42.100");
   d3 = handle (conf, leases, decl);
   g_assert_null (d3->reply);
-  g_assert_cmpint (bc_lease_db_lookup_addr (leases, ip ("192.168.42.100"))->state, ==,
+  g_assert_cmpint (bc_lease_db_lookup_addr (leases, bc_test_ip ("192.168.42.100"))->state, ==,
                    BC_LEASE_DECLINED);
   d4 = handle (conf, leases, disc);
-  g_assert_cmpuint (d4->reply->yiaddr, ==, ip ("192.168.42.101"));
+  g_assert_cmpuint (d4->reply->yiaddr, ==, bc_test_ip ("192.168.42.101"));
 }
 
 /* INFORM: ACK without yiaddr and lease time, unicast to ciaddr, no subnet mask unless
@@ -570,20 +512,20 @@ test_decline (void)
 static void
 test_inform (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (simple_conf);
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcDhcpMsg) inf = request (BC_DHCP_INFORM, 7);
   g_autoptr (BcDhcpDecision) d = NULL;
   static const guint8 prl[] = { 3, 6 };
 
-  inf->ciaddr = ip ("192.168.42.7");
+  inf->ciaddr = bc_test_ip ("192.168.42.7");
   bc_dhcp_msg_set_option (inf, BC_DHCP_OPTION_PARAMETER_REQUEST_LIST, prl, sizeof prl);
   d = handle (conf, leases, inf);
   assert_reply (d, BC_DHCP_ACK, "0.0.0.0", SERVER, "undionly.kpxe");
   g_assert_false (has (d, BC_DHCP_OPTION_LEASE_TIME));
   g_assert_false (has (d, BC_DHCP_OPTION_SUBNET_MASK));
   g_assert_cmpint (d->dest, ==, BC_DHCP_DEST_UNICAST);
-  g_assert_cmpuint (d->dest_addr, ==, ip ("192.168.42.7"));
+  g_assert_cmpuint (d->dest_addr, ==, bc_test_ip ("192.168.42.7"));
   g_assert_cmpuint (bc_lease_db_size (leases), ==, 0);
 }
 
@@ -591,7 +533,7 @@ test_inform (void)
 static void
 test_hostile (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (simple_conf);
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   struct
   {
@@ -630,8 +572,8 @@ test_hostile (void)
 static void
 test_no_subnet (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text ("subnet 10.1.0.0 netmask 255.255.0.0 {\n"
-                                            "  range 10.1.0.10 10.1.0.20;\n}\n");
+  g_autoptr (BcConf) conf = bc_test_conf_from_text ("subnet 10.1.0.0 netmask 255.255.0.0 {\n"
+                                                    "  range 10.1.0.10 10.1.0.20;\n}\n");
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcDhcpMsg) m = request (BC_DHCP_DISCOVER, 1);
   g_autoptr (BcDhcpDecision) d = handle (conf, leases, m);
@@ -644,7 +586,7 @@ test_no_subnet (void)
 static void
 test_lease_file (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (simple_conf);
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcLeaseDb) loaded = bc_lease_db_new ();
   g_autoptr (BcDhcpMsg) disc = request (BC_DHCP_DISCOVER, 1);
@@ -671,7 +613,7 @@ test_lease_file (void)
   g_assert_cmpstr (data, ==, data2);
   /* After a restart the client keeps its address. */
   d4 = handle (conf, loaded, disc);
-  g_assert_cmpuint (d4->reply->yiaddr, ==, ip ("192.168.42.100"));
+  g_assert_cmpuint (d4->reply->yiaddr, ==, bc_test_ip ("192.168.42.100"));
 
   /* Text that needs JSON escaping survives a save and a load. */
   {
@@ -703,7 +645,7 @@ static void
 test_large_range (void)
 {
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
-  guint32 start = ip ("10.0.0.1"), end = ip ("10.0.255.254"), got = 0;
+  guint32 start = bc_test_ip ("10.0.0.1"), end = bc_test_ip ("10.0.255.254"), got = 0;
 
   for (guint i = 0; i < 20000; i++)
     {
@@ -712,9 +654,9 @@ test_large_range (void)
       g_assert_cmpuint (ntohl (got), ==, ntohl (start) + i);
       bc_lease_db_set (leases, got, key, NULL, BC_LEASE_OFFERED, NOW, NOW + 120);
     }
-  bc_lease_db_remove (leases, ip ("10.0.0.5"));
+  bc_lease_db_remove (leases, bc_test_ip ("10.0.0.5"));
   g_assert_true (bc_lease_db_find_free (leases, start, end, 0, "hw:1:new", NOW, &got));
-  g_assert_cmpuint (got, ==, ip ("10.0.0.5"));
+  g_assert_cmpuint (got, ==, bc_test_ip ("10.0.0.5"));
 }
 
 /* Never-used addresses go before expired leases (which ISC keeps for their last
@@ -723,40 +665,42 @@ static void
 test_unused_before_expired (void)
 {
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
-  guint32 start = ip ("10.0.0.1"), end = ip ("10.0.0.4"), got = 0;
+  guint32 start = bc_test_ip ("10.0.0.1"), end = bc_test_ip ("10.0.0.4"), got = 0;
 
-  bc_lease_db_set (leases, ip ("10.0.0.1"), "hw:1:a", NULL, BC_LEASE_BOUND, NOW - 700, NOW - 100);
-  bc_lease_db_set (leases, ip ("10.0.0.2"), "hw:1:b", NULL, BC_LEASE_BOUND, NOW - 700, NOW - 100);
+  bc_lease_db_set (leases, bc_test_ip ("10.0.0.1"), "hw:1:a", NULL, BC_LEASE_BOUND, NOW - 700,
+                   NOW - 100);
+  bc_lease_db_set (leases, bc_test_ip ("10.0.0.2"), "hw:1:b", NULL, BC_LEASE_BOUND, NOW - 700,
+                   NOW - 100);
   g_assert_true (bc_lease_db_find_free (leases, start, end, 0, "hw:1:c", NOW, &got));
-  g_assert_cmpuint (got, ==, ip ("10.0.0.3"));
+  g_assert_cmpuint (got, ==, bc_test_ip ("10.0.0.3"));
   bc_lease_db_set (leases, got, "hw:1:c", NULL, BC_LEASE_OFFERED, NOW, NOW + 120);
   g_assert_true (bc_lease_db_find_free (leases, start, end, 0, "hw:1:d", NOW, &got));
-  g_assert_cmpuint (got, ==, ip ("10.0.0.4"));
+  g_assert_cmpuint (got, ==, bc_test_ip ("10.0.0.4"));
   bc_lease_db_set (leases, got, "hw:1:d", NULL, BC_LEASE_OFFERED, NOW, NOW + 120);
   g_assert_true (bc_lease_db_find_free (leases, start, end, 0, "hw:1:e", NOW, &got));
-  g_assert_cmpuint (got, ==, ip ("10.0.0.1"));
+  g_assert_cmpuint (got, ==, bc_test_ip ("10.0.0.1"));
   /* The expired lease's own client still gets it back. */
-  g_assert_true (bc_lease_db_is_available (leases, ip ("10.0.0.2"), "hw:1:b", NOW));
+  g_assert_true (bc_lease_db_is_available (leases, bc_test_ip ("10.0.0.2"), "hw:1:b", NOW));
 }
 
 /* Through a relay: the reply goes to giaddr:67 and echoes option 82 (RFC 3046). */
 static void
 test_relay (void)
 {
-  g_autoptr (BcConf) conf = conf_from_text (simple_conf);
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (simple_conf);
   g_autoptr (BcLeaseDb) leases = bc_lease_db_new ();
   g_autoptr (BcDhcpMsg) m = request (BC_DHCP_DISCOVER, 1);
   g_autoptr (BcDhcpDecision) d = NULL;
   static const guint8 rai[] = { 1, 4, 'e', 't', 'h', '0' };
 
-  m->giaddr = ip ("192.168.42.2");
+  m->giaddr = bc_test_ip ("192.168.42.2");
   bc_dhcp_msg_set_option (m, 82, rai, sizeof rai);
   d = handle (conf, leases, m);
   assert_reply (d, BC_DHCP_OFFER, "192.168.42.100", SERVER, "undionly.kpxe");
   g_assert_cmpint (d->dest, ==, BC_DHCP_DEST_RELAY);
-  g_assert_cmpuint (d->dest_addr, ==, ip ("192.168.42.2"));
+  g_assert_cmpuint (d->dest_addr, ==, bc_test_ip ("192.168.42.2"));
   g_assert_cmpuint (d->dest_port, ==, 67);
-  g_assert_cmpuint (d->reply->giaddr, ==, ip ("192.168.42.2"));
+  g_assert_cmpuint (d->reply->giaddr, ==, bc_test_ip ("192.168.42.2"));
   assert_option_hex (d, 82, "01:04:65:74:68:30");
 }
 

@@ -3,29 +3,12 @@
 #include <string.h>
 
 #include "server/proto/dhcp-fingerprint.h"
-
-static BcDhcpMsg *
-parse_fixture (const char *name)
-{
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "dhcp", name, NULL);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree guint8 *copy = NULL;
-  BcDhcpMsg *msg = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &contents, &len, &error);
-  g_assert_no_error (error);
-  copy = g_memdup2 (contents, len);
-  g_assert_true (bc_dhcp_msg_parse (copy, len, &msg, &error));
-  g_assert_no_error (error);
-  return msg;
-}
+#include "t/test-fixtures.h"
 
 static BcDhcpFingerprint *
 fingerprint_fixture (const char *name)
 {
-  g_autoptr (BcDhcpMsg) msg = parse_fixture (name);
+  g_autoptr (BcDhcpMsg) msg = bc_test_dhcp_fixture (name);
   return bc_dhcp_fingerprint_new (msg);
 }
 
@@ -113,7 +96,7 @@ test_efi_stages_differ (void)
 static void
 test_key_ignores_per_request_fields (void)
 {
-  g_autoptr (BcDhcpMsg) msg = parse_fixture ("seed000-builtin-discover.bin");
+  g_autoptr (BcDhcpMsg) msg = bc_test_dhcp_fixture ("seed000-builtin-discover.bin");
   g_autoptr (BcDhcpMsg) again = bc_dhcp_msg_copy (msg);
   g_autoptr (BcDhcpFingerprint) a = bc_dhcp_fingerprint_new (msg);
   g_autoptr (BcDhcpFingerprint) b = NULL;
@@ -133,7 +116,7 @@ test_key_ignores_per_request_fields (void)
 static void
 test_key_covers_stage_fields (void)
 {
-  g_autoptr (BcDhcpMsg) msg = parse_fixture ("seed000-builtin-discover.bin");
+  g_autoptr (BcDhcpMsg) msg = bc_test_dhcp_fixture ("seed000-builtin-discover.bin");
   g_autoptr (BcDhcpFingerprint) base = bc_dhcp_fingerprint_new (msg);
   static const guint8 codes[] = { 60, 77, 93, 94, 97, 55, 57, 175 };
 

@@ -4,43 +4,9 @@
 #include <string.h>
 
 #include "server/proto/dhcp-msg.h"
+#include "t/test-fixtures.h"
 
 static const guint8 cookie[4] = { 99, 130, 83, 99 };
-
-static gboolean
-parse_copy (const guint8 *data, gsize len, BcDhcpMsg **ret, GError **error)
-{
-  g_autofree guint8 *copy = g_memdup2 (data, len);
-  return bc_dhcp_msg_parse (copy, len, ret, error);
-}
-
-static GBytes *
-load_fixture (const char *name)
-{
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "dhcp", name, NULL);
-  g_autoptr (GError) error = NULL;
-  char *contents = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &contents, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, len);
-}
-
-static BcDhcpMsg *
-parse_fixture (const char *name)
-{
-  g_autoptr (GBytes) bytes = load_fixture (name);
-  g_autoptr (GError) error = NULL;
-  BcDhcpMsg *msg = NULL;
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  g_assert_true (parse_copy (data, len, &msg, &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (msg);
-  return msg;
-}
 
 /* A request header (op 1, Ethernet, 52:54:00:9d:7d:60) with optional sname/file bytes,
  * then @cookie_too and @opts. */
@@ -129,7 +95,7 @@ assert_round_trip (const BcDhcpMsg *msg, gsize max_len)
   data = g_bytes_get_data (wire, &len);
   g_assert_cmpuint (len, >=, BC_DHCP_MIN_LEN);
   g_assert_cmpuint (len, <=, (max_len < 576 ? 576 : max_len) - 28);
-  g_assert_true (parse_copy (data, len, &back, &error));
+  g_assert_true (bc_test_dhcp_parse_copy (data, len, &back, &error));
   g_assert_no_error (error);
   assert_msg_equal (msg, back);
 }
@@ -146,7 +112,7 @@ static const guint8 ipxe_codes_uuid[] = { 53, 57, 93, 94, 60, 77, 55, 175, 61, 9
 static void
 test_fixture_seed000_builtin (void)
 {
-  g_autoptr (BcDhcpMsg) msg = parse_fixture ("seed000-builtin-discover.bin");
+  g_autoptr (BcDhcpMsg) msg = bc_test_dhcp_fixture ("seed000-builtin-discover.bin");
   g_autofree char *chaddr = bc_dhcp_msg_format_chaddr (msg);
   static const guint8 client_id[] = { 1, 0x52, 0x54, 0x00, 0x9d, 0x7d, 0x60 };
 
@@ -173,8 +139,8 @@ test_fixture_seed000_builtin (void)
 static void
 test_fixture_seed000_joyent (void)
 {
-  g_autoptr (BcDhcpMsg) msg = parse_fixture ("seed000-joyent-discover.bin");
-  g_autoptr (GBytes) orig = load_fixture ("seed000-joyent-discover.bin");
+  g_autoptr (BcDhcpMsg) msg = bc_test_dhcp_fixture ("seed000-joyent-discover.bin");
+  g_autoptr (GBytes) orig = bc_test_data_bytes ("dhcp", "seed000-joyent-discover.bin");
   g_autoptr (GBytes) built = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -193,7 +159,7 @@ test_fixture_seed000_joyent (void)
 static void
 test_fixture_edk2 (void)
 {
-  g_autoptr (BcDhcpMsg) msg = parse_fixture ("edk2-discover.bin");
+  g_autoptr (BcDhcpMsg) msg = bc_test_dhcp_fixture ("edk2-discover.bin");
   static const guint8 codes[] = { 53, 57, 55, 97, 94, 93, 60 };
 
   g_assert_cmphex (msg->flags, ==, BC_DHCP_FLAG_BROADCAST);
@@ -208,8 +174,8 @@ test_fixture_edk2 (void)
 static void
 test_fixture_ipxe_efi (void)
 {
-  g_autoptr (BcDhcpMsg) rom = parse_fixture ("ipxe-efi-rom-discover.bin");
-  g_autoptr (BcDhcpMsg) efi = parse_fixture ("ipxe-efi-discover.bin");
+  g_autoptr (BcDhcpMsg) rom = bc_test_dhcp_fixture ("ipxe-efi-rom-discover.bin");
+  g_autoptr (BcDhcpMsg) efi = bc_test_dhcp_fixture ("ipxe-efi-discover.bin");
 
   assert_codes (rom, ipxe_codes_uuid, G_N_ELEMENTS (ipxe_codes_uuid));
   assert_option (rom, 93, (const guint8[]){ 0, 7 }, 2);
@@ -225,7 +191,7 @@ test_fixture_ipxe_efi (void)
 static void
 test_fixture_offer (void)
 {
-  g_autoptr (BcDhcpMsg) msg = parse_fixture ("seed000-isc-offer.bin");
+  g_autoptr (BcDhcpMsg) msg = bc_test_dhcp_fixture ("seed000-isc-offer.bin");
   const guint8 *siaddr = (const guint8 *)&msg->siaddr;
   const guint8 *yiaddr = (const guint8 *)&msg->yiaddr;
 
@@ -275,7 +241,7 @@ test_hostile_options (void)
       gboolean ok;
 
       g_test_message ("case %s", cases[i].name);
-      ok = parse_copy (p->data, p->len, &msg, &error);
+      ok = bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error);
       if (cases[i].error_code < 0)
         {
           g_assert_no_error (error);
@@ -299,7 +265,7 @@ test_no_end_and_zero_length (void)
   g_autoptr (BcDhcpMsg) msg = NULL;
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_true (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   assert_codes (msg, (const guint8[]){ 53, 77, 12 }, 3);
   g_assert_cmpuint (g_bytes_get_size (bc_dhcp_msg_get_option (msg, 77)), ==, 0);
   assert_option (msg, 12, (const guint8 *)"hi", 2);
@@ -316,7 +282,7 @@ test_header_errors (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (short_lens); i++)
     {
-      g_assert_false (parse_copy (p->data, short_lens[i], &msg, &error));
+      g_assert_false (bc_test_dhcp_parse_copy (p->data, short_lens[i], &msg, &error));
       g_assert_error (error, BC_DHCP_ERROR, BC_DHCP_ERROR_TRUNCATED);
       g_assert_null (msg);
       g_clear_error (&error);
@@ -327,19 +293,19 @@ test_header_errors (void)
 
   /* op 3 */
   p->data[0] = 3;
-  g_assert_false (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_false (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   g_assert_error (error, BC_DHCP_ERROR, BC_DHCP_ERROR_MALFORMED);
   g_clear_error (&error);
   p->data[0] = 1;
   /* hlen 17 */
   p->data[2] = 17;
-  g_assert_false (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_false (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   g_assert_error (error, BC_DHCP_ERROR, BC_DHCP_ERROR_MALFORMED);
   g_clear_error (&error);
   p->data[2] = 6;
   /* wrong cookie */
   p->data[BC_DHCP_FIXED_LEN] = 98;
-  g_assert_false (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_false (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   g_assert_error (error, BC_DHCP_ERROR, BC_DHCP_ERROR_MAGIC);
   g_assert_null (msg);
 }
@@ -359,7 +325,7 @@ test_plain_bootp (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (GBytes) built = NULL;
 
-      g_assert_true (parse_copy (p->data, lens[i], &msg, &error));
+      g_assert_true (bc_test_dhcp_parse_copy (p->data, lens[i], &msg, &error));
       g_assert_no_error (error);
       g_assert_false (msg->has_magic);
       g_assert_cmpuint (msg->options->len, ==, 0);
@@ -387,7 +353,7 @@ test_unterminated_fields (void)
   memset (sname, 'S', sizeof (sname));
   memset (file, 'F', sizeof (file));
   p = make_packet (B (53, 1, 1, 255), TRUE, sname, sizeof (sname), file, sizeof (file));
-  g_assert_true (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_true (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   g_assert_cmpuint (strlen (msg->sname), ==, 64);
   g_assert_cmpuint (strlen (msg->file), ==, 128);
   assert_round_trip (msg, 0);
@@ -409,7 +375,7 @@ test_overload (void)
       g_autoptr (BcDhcpMsg) msg = NULL;
       g_autoptr (GError) error = NULL;
 
-      g_assert_true (parse_copy (p->data, p->len, &msg, &error));
+      g_assert_true (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
       g_assert_no_error (error);
       g_assert_null (bc_dhcp_msg_get_option (msg, 52));
       if (which == 1)
@@ -448,7 +414,7 @@ test_overload_loop (void)
   g_autoptr (BcDhcpMsg) msg = NULL;
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_true (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   g_assert_no_error (error);
   assert_codes (msg, (const guint8[]){ 53, 12 }, 2);
   assert_option (msg, 12, (const guint8 *)"FS", 2);
@@ -465,7 +431,7 @@ test_overload_path (void)
   g_autoptr (BcDhcpMsg) msg = NULL;
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_true (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (bc_dhcp_msg_get_option (msg, 112)), ==, 120);
   g_assert_cmpstr (msg->file, ==, "");
@@ -485,17 +451,17 @@ test_overload_garbage (void)
   g_autoptr (BcDhcpMsg) msg = NULL;
   g_autoptr (GError) error = NULL;
 
-  g_assert_false (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_false (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   g_assert_error (error, BC_DHCP_ERROR, BC_DHCP_ERROR_TRUNCATED);
   g_assert_null (msg);
   g_clear_error (&error);
   /* 2 + 62 = 64: exactly fills sname. */
-  g_assert_true (parse_copy (q->data, q->len, &msg, &error));
+  g_assert_true (bc_test_dhcp_parse_copy (q->data, q->len, &msg, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (bc_dhcp_msg_get_option (msg, 12)), ==, 62);
   g_clear_pointer (&msg, bc_dhcp_msg_free);
   q->data[44 + 1] = 63;
-  g_assert_false (parse_copy (q->data, q->len, &msg, &error));
+  g_assert_false (bc_test_dhcp_parse_copy (q->data, q->len, &msg, &error));
   g_assert_error (error, BC_DHCP_ERROR, BC_DHCP_ERROR_TRUNCATED);
 }
 
@@ -519,7 +485,7 @@ test_huge_concatenation (void)
       n++;
     }
   p = make_packet (opts->data, opts->len, TRUE, NULL, 0, NULL, 0);
-  g_assert_true (parse_copy (p->data, p->len, &msg, &error));
+  g_assert_true (bc_test_dhcp_parse_copy (p->data, p->len, &msg, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (msg->options->len, ==, 1);
   g_assert_cmpuint (g_bytes_get_size (bc_dhcp_msg_get_option (msg, 250)), ==, n * 255);
