@@ -785,6 +785,29 @@ put_be (GByteArray *buf, guint64 v, guint width)
     }
 }
 
+/* ISC's integer formats (common/tables.c): range and wire width. */
+typedef struct
+{
+  char format;
+  gint64 min, max;
+  guint width;
+} IntFormat;
+
+static const IntFormat int_formats[] = {
+  { 'L', 0, G_MAXUINT32, 4 }, { 'l', G_MININT32, G_MAXINT32, 4 },
+  { 'S', 0, G_MAXUINT16, 2 }, { 's', G_MININT16, G_MAXINT16, 2 },
+  { 'B', 0, G_MAXUINT8, 1 },  { 'b', G_MININT8, G_MAXINT8, 1 },
+};
+
+static const IntFormat *
+int_format (char f)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (int_formats); i++)
+    if (int_formats[i].format == f)
+      return &int_formats[i];
+  g_assert_not_reached ();
+}
+
 /* RFC 1035 3.1 labels, uncompressed. */
 static gboolean
 append_domain (Parser *p, const BcConfToken *at, GByteArray *buf, const char *name)
@@ -834,35 +857,18 @@ parse_atom_value (Parser *p, char f, const char *after, GByteArray *buf)
         g_byte_array_append (buf, (const guint8 *)&addr, 4);
         return TRUE;
       case 'L':
-        if (!parse_number (p, 0, G_MAXUINT32, after, &v))
-          return FALSE;
-        put_be (buf, (guint64)v, 4);
-        return TRUE;
       case 'l':
-        if (!parse_number (p, G_MININT32, G_MAXINT32, after, &v))
-          return FALSE;
-        put_be (buf, (guint64)v, 4);
-        return TRUE;
       case 'S':
-        if (!parse_number (p, 0, G_MAXUINT16, after, &v))
-          return FALSE;
-        put_be (buf, (guint64)v, 2);
-        return TRUE;
       case 's':
-        if (!parse_number (p, G_MININT16, G_MAXINT16, after, &v))
-          return FALSE;
-        put_be (buf, (guint64)v, 2);
-        return TRUE;
       case 'B':
-        if (!parse_number (p, 0, G_MAXUINT8, after, &v))
-          return FALSE;
-        put_be (buf, (guint64)v, 1);
-        return TRUE;
       case 'b':
-        if (!parse_number (p, G_MININT8, G_MAXINT8, after, &v))
-          return FALSE;
-        put_be (buf, (guint64)v, 1);
-        return TRUE;
+        {
+          const IntFormat *fmt = int_format (f);
+          if (!parse_number (p, fmt->min, fmt->max, after, &v))
+            return FALSE;
+          put_be (buf, (guint64)v, fmt->width);
+          return TRUE;
+        }
       case 'f':
         {
           /* ISC parse_option_token: true/on, false/off, ignore (2). */
