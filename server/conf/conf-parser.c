@@ -1046,6 +1046,38 @@ parse_width (Parser *p, const char *fn, guint64 *ret)
   return TRUE;
 }
 
+/* dhcp-eval(5) functions with a fixed argument list: name, node, argument types. */
+typedef struct
+{
+  const char *name;
+  BcConfExprKind kind;
+  guint n;
+  BcConfType types[4];
+} FixedCall;
+
+#define D_ BC_CONF_TYPE_DATA
+#define N_ BC_CONF_TYPE_NUMERIC
+static const FixedCall fixed_calls[] = {
+  { "substring", BC_CONF_EXPR_SUBSTRING, 3, { D_, N_, N_ } },
+  { "suffix", BC_CONF_EXPR_SUFFIX, 2, { D_, N_ } },
+  { "lcase", BC_CONF_EXPR_LCASE, 1, { D_ } },
+  { "ucase", BC_CONF_EXPR_UCASE, 1, { D_ } },
+  { "packet", BC_CONF_EXPR_PACKET, 2, { N_, N_ } },
+  { "reverse", BC_CONF_EXPR_REVERSE, 2, { N_, D_ } },
+  { "binary-to-ascii", BC_CONF_EXPR_BINARY_TO_ASCII, 4, { N_, N_, D_, D_ } },
+};
+#undef D_
+#undef N_
+
+static const FixedCall *
+fixed_call_for (const BcConfToken *t)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (fixed_calls); i++)
+    if (tok_is_word (t, fixed_calls[i].name))
+      return &fixed_calls[i];
+  return NULL;
+}
+
 /* primary := "(" expression ")" | "not" primary | "exists" option-name | "known"
  *          | "static" | "option" option-name | "config-option" option-name
  *          | "substring" "(" data "," num "," num ")" | "suffix" "(" data "," num ")"
@@ -1062,14 +1094,7 @@ parse_primary (Parser *p, const char *after)
 {
   BcConfToken *t = peek (p);
   g_autoptr (BcConfExpr) e = NULL;
-  static const BcConfType T_D[] = { BC_CONF_TYPE_DATA };
-  static const BcConfType T_DNN[]
-      = { BC_CONF_TYPE_DATA, BC_CONF_TYPE_NUMERIC, BC_CONF_TYPE_NUMERIC };
-  static const BcConfType T_DN[] = { BC_CONF_TYPE_DATA, BC_CONF_TYPE_NUMERIC };
-  static const BcConfType T_NN[] = { BC_CONF_TYPE_NUMERIC, BC_CONF_TYPE_NUMERIC };
-  static const BcConfType T_ND[] = { BC_CONF_TYPE_NUMERIC, BC_CONF_TYPE_DATA };
-  static const BcConfType T_NNDD[]
-      = { BC_CONF_TYPE_NUMERIC, BC_CONF_TYPE_NUMERIC, BC_CONF_TYPE_DATA, BC_CONF_TYPE_DATA };
+  const FixedCall *call;
 
   if (++p->depth > MAX_DEPTH)
     {
@@ -1149,40 +1174,11 @@ parse_primary (Parser *p, const char *after)
     e = expr_new (BC_CONF_EXPR_FILENAME);
   else if (accept_word (p, "server-name"))
     e = expr_new (BC_CONF_EXPR_SNAME);
-  else if (accept_word (p, "substring"))
+  else if ((call = fixed_call_for (t)) != NULL)
     {
-      e = expr_new (BC_CONF_EXPR_SUBSTRING);
-      if (!parse_call (p, "substring", T_DNN, 3, e))
-        g_clear_pointer (&e, bc_conf_expr_free);
-    }
-  else if (accept_word (p, "suffix"))
-    {
-      e = expr_new (BC_CONF_EXPR_SUFFIX);
-      if (!parse_call (p, "suffix", T_DN, 2, e))
-        g_clear_pointer (&e, bc_conf_expr_free);
-    }
-  else if (accept_word (p, "lcase") || accept_word (p, "ucase"))
-    {
-      e = expr_new (tok_is_word (t, "lcase") ? BC_CONF_EXPR_LCASE : BC_CONF_EXPR_UCASE);
-      if (!parse_call (p, t->value, T_D, 1, e))
-        g_clear_pointer (&e, bc_conf_expr_free);
-    }
-  else if (accept_word (p, "packet"))
-    {
-      e = expr_new (BC_CONF_EXPR_PACKET);
-      if (!parse_call (p, "packet", T_NN, 2, e))
-        g_clear_pointer (&e, bc_conf_expr_free);
-    }
-  else if (accept_word (p, "reverse"))
-    {
-      e = expr_new (BC_CONF_EXPR_REVERSE);
-      if (!parse_call (p, "reverse", T_ND, 2, e))
-        g_clear_pointer (&e, bc_conf_expr_free);
-    }
-  else if (accept_word (p, "binary-to-ascii"))
-    {
-      e = expr_new (BC_CONF_EXPR_BINARY_TO_ASCII);
-      if (!parse_call (p, "binary-to-ascii", T_NNDD, 4, e))
+      next (p);
+      e = expr_new (call->kind);
+      if (!parse_call (p, t->value, call->types, call->n, e))
         g_clear_pointer (&e, bc_conf_expr_free);
     }
   else if (accept_word (p, "encode-int") || accept_word (p, "extract-int"))
