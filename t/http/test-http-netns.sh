@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP (libsoup SoupServer) against curl across a veth pair between two private
+# bootserv's HTTP server against curl across a veth pair between two private
 # network namespaces: GET/HEAD, Range, keep-alive, types, errors, traversal and
 # symlink escapes, streaming (memory stays small), 10% loss.
 # Usage: test-http-netns.sh SERVE-ROOTS   (TAP)
