@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bootserv's HTTP server against curl across a veth pair between two private
 # network namespaces: GET/HEAD, Range, keep-alive, types, errors, traversal and
-# symlink escapes, streaming (memory stays small), 10% loss.
+# symlink escapes, streaming (memory stays small), raw HTTP/1.x probes, 10% loss.
 # Usage: test-http-netns.sh SERVE-ROOTS   (TAP)
 set -u
 serve_roots=${1:?usage: $0 SERVE-ROOTS}
@@ -86,7 +86,22 @@ else
   check "peak RSS stays under 32 MiB (streamed, not read whole)" test "${hwm:-999999}" -lt 32768
 fi
 
+# Raw probes: pipelining, HTTP/1.0, absolute form, oversized and garbage heads, a
+# body we do not read, half-close, a byte-at-a-time head, a hang-up mid-body.
+while read -r line; do
+  case $line in
+    ok\ *) ok "${line#ok }" ;;
+    *) not_ok "${line#not ok }" ;;
+  esac
+done < <(in_c python3 "$(dirname "$0")/http-probe.py" "$SRV_IP" "$ROOT/boot.ipxe" 2>&1)
+
 # Events
+hangup_logged () { grep -q '"path":"/boot/64m.img","status":200,"bytes":[0-9]*,.*"user_agent":"hangup-probe"' "$EV"; }
+for _ in $(seq 50); do hangup_logged && break; sleep 0.1; done
+check "event for the hang-up: status 200, fewer bytes than the file" \
+  sh -c "grep '\"user_agent\":\"hangup-probe\"' '$EV' | grep -q '\"bytes\":\([0-9]\{1,7\}\|[0-5][0-9]\{7\}\|6[0-6][0-9]\{6\}\),'"
+check "event for the garbage request: status 400" grep -q '"status":400' "$EV"
+check "event for a HEAD: no body bytes" grep -q '"method":"HEAD","path":"/boot/256k.bin","status":200,"bytes":0,' "$EV"
 check "event: method, path, status, bytes, ms, client, user_agent" \
   grep -q "\"method\":\"GET\",\"path\":\"/boot/1m.bin\",\"status\":200,\"bytes\":1048576,\"ms\":[0-9]*,\"client\":\"$CLI_IP:[0-9]*\",\"user_agent\":\"curl/" "$EV"
 check "event for a 404" grep -q '"path":"/nope","status":404' "$EV"
