@@ -39,6 +39,9 @@
  * GMainContext, all bound to one port with SO_REUSEPORT (the kernel spreads the
  * connections); the first one on the caller's context. */
 #define MAX_THREADS 4
+/* Connections per listener (16 KiB of head buffer each): past this, accepting
+ * pauses until one closes, and the kernel's backlog holds the rest. */
+#define MAX_CONNECTIONS 1024
 /* A body up to this size is read into the response buffer and goes out with the
  * head in one send(); larger ones are sendfile()d after the head. */
 #define SMALL_BODY (64 * 1024)
@@ -121,9 +124,11 @@ struct _Listener
   FdSource *source;
   GSource *sweep;
   GQueue connections;
+  gboolean paused; /* not accepting: MAX_CONNECTIONS reached, or out of fds */
 };
 
 static void connection_run (Connection *c);
+static void listener_pause (Listener *l, gboolean paused);
 
 static gboolean
 fd_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
@@ -275,6 +280,8 @@ connection_free (Connection *c)
   g_queue_unlink (&c->listener->connections, &c->link);
   fd_source_free (c->source);
   close (c->fd);
+  if (c->listener->paused)
+    listener_pause (c->listener, FALSE);
   g_string_free (c->out, TRUE);
   g_free (c);
 }
@@ -676,12 +683,29 @@ listener_ready (gpointer owner, GIOCondition events)
           if (errno == EINTR || errno == ECONNABORTED)
             continue;
           if (errno != EAGAIN && errno != EWOULDBLOCK)
-            g_warning ("http: accept: %s", g_strerror (errno));
+            {
+              /* EMFILE and the like: the socket stays readable, so polling it
+               * would spin. Pause; a closing connection or the sweep resumes. */
+              g_warning ("http: accept: %s (pausing new connections)", g_strerror (errno));
+              listener_pause (l, TRUE);
+            }
           break;
         }
       connection_new (l, fd, &addr);
+      if (l->connections.length >= MAX_CONNECTIONS)
+        {
+          listener_pause (l, TRUE);
+          break;
+        }
     }
   return G_SOURCE_CONTINUE;
+}
+
+static void
+listener_pause (Listener *l, gboolean paused)
+{
+  l->paused = paused;
+  g_source_modify_unix_fd (&l->source->base, l->source->tag, paused ? 0 : G_IO_IN);
 }
 
 /* Closes connections that made no progress for too long. */
@@ -705,6 +729,8 @@ sweep (gpointer data)
           connection_free (c);
         }
     }
+  if (l->paused && l->connections.length < MAX_CONNECTIONS)
+    listener_pause (l, FALSE);
   return G_SOURCE_CONTINUE;
 }
 
