@@ -126,43 +126,40 @@ def _():
     return None if st == 200 and body == BOOT_IPXE else "status %d" % st
 
 
+def answered_then_closed(request, status, also=b"", ends=("eof",)):
+    """Sends request; the answer must start with status (and hold also), and the
+    server must then close the connection (ends: how the close may look)."""
+    s = connect()
+    s.sendall(request)
+    data, how = read_until_eof(s)
+    if not data.startswith(b"HTTP/1.1 %d " % status) or also not in data:
+        return "response %r" % data[:120]
+    return None if how in ends else "ended by %s, not a close" % how
+
+
 @probe("head over 16 KiB: 431 and closed")
 def _():
-    s = connect()
-    s.sendall(b"GET /boot.ipxe HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 20000 + b"\r\n\r\n")
-    data, how = read_until_eof(s)
-    if not data.startswith(b"HTTP/1.1 431 "):
-        return "response %r" % data[:80]
-    return None if how in ("eof", "reset") else "not closed (%s)" % how
+    # The unread rest of the head may turn the close into a reset.
+    return answered_then_closed(b"GET /boot.ipxe HTTP/1.1\r\nX-Pad: " + b"a" * 20000 + b"\r\n\r\n",
+                                431, ends=("eof", "reset"))
 
 
 @probe("garbage request line: 400 and closed")
 def _():
-    s = connect()
-    s.sendall(b"\x16\x03\x01 hello there\r\n\r\n")
-    data, how = read_until_eof(s)
-    if not data.startswith(b"HTTP/1.1 400 "):
-        return "response %r" % data[:80]
-    return None if how == "eof" else "not closed (%s)" % how
+    return answered_then_closed(b"\x16\x03\x01 hello there\r\n\r\n", 400)
 
 
-@probe("HTTP/2.0: 505")
+@probe("HTTP/2.0: 505 and closed")
 def _():
-    s = connect()
-    s.sendall(b"GET /boot.ipxe HTTP/2.0\r\n\r\n")
-    data, _ = read_until_eof(s)
-    return None if data.startswith(b"HTTP/1.1 505 ") else "response %r" % data[:80]
+    return answered_then_closed(b"GET /boot.ipxe HTTP/2.0\r\n\r\n", 505)
 
 
 @probe("POST with an unread body: 405 with Allow arrives whole, then a clean close")
 def _():
-    s = connect()
     body = b"x" * 200000
-    s.sendall(b"POST /boot.ipxe HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-    data, how = read_until_eof(s)
-    if not data.startswith(b"HTTP/1.1 405 ") or b"\r\nAllow: GET, HEAD\r\n" not in data:
-        return "response %r" % data[:120]
-    return None if how == "eof" else "ended by %s, not a close" % how
+    return answered_then_closed(
+        b"POST /boot.ipxe HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body, 405,
+        also=b"\r\nAllow: GET, HEAD\r\n")
 
 
 @probe("client half-closes after its request: the whole answer still arrives")
