@@ -60,6 +60,14 @@ def read_response(s, buf=b"", head_request=False):
     return status, headers, buf[:n], buf[n:]
 
 
+def boot_ipxe_answered(s, rest=b""):
+    """None if the next response on s is boot.ipxe, 200; else why not."""
+    st, _, body, _ = read_response(s, rest)
+    if st != 200:
+        return "status %d" % st
+    return None if body == BOOT_IPXE else "body differs"
+
+
 results = []
 
 
@@ -122,8 +130,7 @@ def _():
 def _():
     s = connect()
     s.sendall(b"GET http://%s/boot.ipxe?x=1 HTTP/1.1\r\nHost: y\r\n\r\n" % SERVER[0].encode())
-    st, _, body, _ = read_response(s)
-    return None if st == 200 and body == BOOT_IPXE else "status %d" % st
+    return boot_ipxe_answered(s)
 
 
 def answered_then_closed(request, status, also=b"", ends=("eof",)):
@@ -178,8 +185,7 @@ def _():
     read_response(s)
     time.sleep(1.0)
     s.sendall(b"GET /boot.ipxe HTTP/1.1\r\n\r\n")
-    st, _, body, _ = read_response(s)
-    return None if st == 200 and body == BOOT_IPXE else "status %d" % st
+    return boot_ipxe_answered(s)
 
 
 @probe("a head sent a byte at a time is answered")
@@ -189,8 +195,7 @@ def _():
     for b in b"GET /boot.ipxe HTTP/1.1\r\nHost: x\r\n\r\n":
         s.send(bytes([b]))
         time.sleep(0.002)
-    st, _, body, _ = read_response(s)
-    return None if st == 200 and body == BOOT_IPXE else "status %d" % st
+    return boot_ipxe_answered(s)
 
 
 @probe("client hangs up 1 MiB into a 64 MiB body")
