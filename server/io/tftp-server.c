@@ -50,10 +50,16 @@ struct _Transfer
   GBytes *request; /* the RRQ as received, to recognise a retransmitted one */
   char *file;
   gint64 started_us;
-  guint8 *buf; /* read-ahead: at least two windows, at least READ_AHEAD bytes */
-  gsize buf_size;
-  guint64 buf_offset; /* file offset of buf[0] */
-  gsize buf_len;      /* valid bytes in buf */
+  /* Read-ahead, laid out as DATA packets: slot i holds a 4-byte header and then the
+   * payload of block buf_first + i, so that a block goes out as one contiguous
+   * buffer (one send, no iovec, no copy) and the file is read with one preadv per
+   * buf_slots blocks. At least two windows (what a timeout resends), about
+   * READ_AHEAD bytes. */
+  guint8 *buf;
+  gsize slot_size; /* 4 + blksize */
+  guint buf_slots;
+  guint64 buf_first; /* block in slot 0 (1-based; 0: nothing read yet) */
+  guint buf_count;   /* blocks read, from buf_first */
 };
 
 typedef struct
@@ -127,68 +133,90 @@ send_bytes (int sock, GBytes *bytes)
     g_debug ("tftp: send: %s", g_strerror (errno));
 }
 
-/* Sends what the session asked for: the control packet, then the DATA blocks read
- * with one pread and sent with one sendmmsg. Returns FALSE when the file cannot be
- * read (the transfer must end). */
+/* Reads blocks @first .. @first + buf_slots - 1 (fewer at the end of the file) into
+ * the packet slots, with preadv straight into the payload parts. Returns FALSE when
+ * block @need (>= @first) could not be read: an I/O error, or the file shrank under
+ * us. */
+static gboolean
+transfer_fill (Transfer *t, guint64 first, guint64 need)
+{
+  guint64 total = bc_tftp_session_get_total_blocks (t->session);
+  guint blksize = bc_tftp_session_get_blksize (t->session);
+  guint64 offset, last_offset;
+  guint len;
+  guint16 wire;
+  gsize want, got = 0;
+
+  t->buf_first = first;
+  t->buf_count = (guint)MIN ((guint64)t->buf_slots, total - first + 1);
+  bc_tftp_session_get_block (t->session, first, &offset, &len, &wire);
+  bc_tftp_session_get_block (t->session, first + t->buf_count - 1, &last_offset, &len, &wire);
+  want = (gsize)(last_offset + len - offset);
+  while (got < want)
+    {
+      struct iovec iov[256]; /* one call for 128 KiB down to blksize 512 */
+      guint slot = (guint)(got / blksize);
+      gsize skip = got % blksize;
+      guint n_iov = 0;
+      ssize_t n;
+
+      for (; slot < t->buf_count && n_iov < G_N_ELEMENTS (iov); slot++, n_iov++)
+        {
+          gsize end = MIN ((gsize)(slot + 1) * blksize, want);
+          iov[n_iov].iov_base = t->buf + slot * t->slot_size + 4 + skip;
+          iov[n_iov].iov_len = end - (gsize)slot * blksize - skip;
+          skip = 0;
+        }
+      n = preadv (t->file_fd, iov, (int)n_iov, (off_t)(offset + got));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break; /* an error, or EOF before st_size: the file shrank */
+      got += (gsize)n;
+    }
+  if (got < want)
+    t->buf_count = (guint)(got / blksize); /* whole blocks only */
+  return need < first + t->buf_count;
+}
+
+/* Sends what the session asked for: the control packet, then the DATA blocks from
+ * the read-ahead slots, one send in lock-step, one sendmmsg for a window. Returns
+ * FALSE when the file cannot be read (the transfer must end). */
 static gboolean
 transfer_send (Transfer *t, const BcTftpOutput *out)
 {
-  guint64 first_offset, offset;
+  guint count = MIN (out->count, 2 * MAX_WINDOWSIZE);
+  guint64 last, offset;
   guint len;
   guint16 wire;
-  gsize want;
-  guint8 headers[2 * MAX_WINDOWSIZE][4];
-  struct iovec iov[2 * MAX_WINDOWSIZE][2];
+  struct iovec iov[2 * MAX_WINDOWSIZE];
   struct mmsghdr msgs[2 * MAX_WINDOWSIZE];
-  guint count = MIN (out->count, 2 * MAX_WINDOWSIZE);
 
   if (out->control != NULL)
     send_bytes (t->sock, out->control);
   if (out->first_block == 0 || count == 0)
     return TRUE;
 
-  bc_tftp_session_get_block (t->session, out->first_block, &first_offset, &len, &wire);
-  {
-    guint64 last_offset;
-    guint last_len;
-    guint16 last_wire;
-    bc_tftp_session_get_block (t->session, out->first_block + count - 1, &last_offset, &last_len,
-                               &last_wire);
-    want = (gsize)(last_offset + last_len - first_offset);
-  }
-  g_assert (want <= t->buf_size);
-  /* Blocks come from a read-ahead buffer (lock-step would otherwise pay one pread
-   * per 1.4 KiB); a retransmission of an older window re-reads from there. */
-  if (first_offset < t->buf_offset || first_offset + want > t->buf_offset + t->buf_len)
-    {
-      t->buf_offset = first_offset;
-      t->buf_len = 0;
-      while (t->buf_len < want)
-        {
-          ssize_t n = pread (t->file_fd, t->buf + t->buf_len, t->buf_size - t->buf_len,
-                             (off_t)(first_offset + t->buf_len));
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n <= 0)
-            {
-              t->buf_len = 0;
-              return FALSE; /* read error, or the file shrank under us */
-            }
-          t->buf_len += (gsize)n;
-        }
-    }
+  /* A retransmission of an older window re-reads it (count <= buf_slots). */
+  last = out->first_block + count - 1;
+  if (out->first_block < t->buf_first || last >= t->buf_first + t->buf_count)
+    if (!transfer_fill (t, out->first_block, last))
+      return FALSE;
 
-  memset (msgs, 0, sizeof msgs);
   for (guint i = 0; i < count; i++)
     {
+      guint8 *slot = t->buf + (gsize)(out->first_block + i - t->buf_first) * t->slot_size;
       bc_tftp_session_get_block (t->session, out->first_block + i, &offset, &len, &wire);
-      bc_tftp_packet_write_data_header (headers[i], wire);
-      iov[i][0].iov_base = headers[i];
-      iov[i][0].iov_len = 4;
-      iov[i][1].iov_base = t->buf + (offset - t->buf_offset);
-      iov[i][1].iov_len = len;
-      msgs[i].msg_hdr.msg_iov = iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 2;
+      bc_tftp_packet_write_data_header (slot, wire);
+      iov[i] = (struct iovec){ slot, 4 + (gsize)len };
+      msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+    }
+  if (count == 1)
+    {
+      /* Lock-step (RFC 1350): the common case for boot firmware. */
+      if (send (t->sock, iov[0].iov_base, iov[0].iov_len, 0) < 0)
+        g_debug ("tftp %s: send: %s", t->client, g_strerror (errno));
+      return TRUE;
     }
   for (guint sent = 0; sent < count;)
     {
@@ -204,6 +232,22 @@ transfer_send (Transfer *t, const BcTftpOutput *out)
       sent += (guint)n;
     }
   return TRUE;
+}
+
+/* After a send, while the client works on the blocks: read the next blocks now if
+ * they are not buffered yet, so that the pread is not between an ACK and the DATA
+ * it releases. The refill starts at the blocks just sent (still in flight: a
+ * timeout resends them from the buffer). A read error here is left to
+ * transfer_send, which retries and fails the transfer if it must. */
+static void
+transfer_prefetch (Transfer *t, const BcTftpOutput *out)
+{
+  guint64 next = out->first_block + out->count;
+
+  if (out->first_block == 0 || next > bc_tftp_session_get_total_blocks (t->session)
+      || next < t->buf_first + t->buf_count)
+    return;
+  transfer_fill (t, out->first_block, out->first_block);
 }
 
 static void
@@ -242,13 +286,23 @@ transfer_finish (Transfer *t)
  * earlier, or is re-armed once it has fired; firing before the session's deadline
  * is harmless (tick does nothing early). */
 static void
-transfer_arm (Transfer *t)
+transfer_arm (Transfer *t, gint64 now)
 {
   gint64 want = bc_tftp_session_get_deadline (t->session);
   gint64 cur = g_source_get_ready_time (t->source);
 
-  if (cur == -1 || want < cur || cur <= g_get_monotonic_time ())
+  if (cur == -1 || want < cur || cur <= now)
     g_source_set_ready_time (t->source, want == G_MAXINT64 ? -1 : want);
+}
+
+/* Sends @out and reads ahead for what comes next. FALSE: the file cannot be read. */
+static gboolean
+transfer_output (Transfer *t, const BcTftpOutput *out)
+{
+  if (!transfer_send (t, out))
+    return FALSE;
+  transfer_prefetch (t, out);
+  return TRUE;
 }
 
 static gboolean
@@ -259,12 +313,13 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
   guint8 packet[BC_TFTP_MAX_PACKET];
   BcTftpSessionState state = bc_tftp_session_get_state (t->session);
   g_auto (BcTftpOutput) out = { 0 };
-  gboolean sent;
+  gint64 now = 0;
 
   if (g_source_query_unix_fd (source, ts->fd_tag) & (G_IO_IN | G_IO_ERR))
     {
       for (;;)
         {
+          gboolean sent;
           ssize_t n = recv (t->sock, packet, sizeof packet, MSG_DONTWAIT);
           if (n < 0)
             {
@@ -274,9 +329,10 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
                * it may come back with a retransmitted ACK, or the timer gives up. */
               break;
             }
-          state = bc_tftp_session_receive (t->session, packet, (gsize)n, g_get_monotonic_time (),
-                                           &out);
-          if (!transfer_send (t, &out))
+          /* The arrival time, for the round-trip estimate (and the deadline). */
+          now = g_get_monotonic_time ();
+          state = bc_tftp_session_receive (t->session, packet, (gsize)n, now, &out);
+          if (!transfer_output (t, &out))
             goto read_failed;
           /* DATA just went out: its ACK cannot be queued yet, so do not spend a
            * recv on EAGAIN; older duplicates wait for the next wake-up. */
@@ -288,11 +344,14 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
     }
   if (state != BC_TFTP_SESSION_DONE && state != BC_TFTP_SESSION_FAILED)
     {
-      gint64 now = g_get_monotonic_time ();
+      /* Woken by the timer (or by a packet that moved nothing): retransmit or give
+       * up when the deadline has passed. After progress, the deadline is ahead. */
+      if (now == 0)
+        now = g_get_monotonic_time ();
       if (now >= bc_tftp_session_get_deadline (t->session))
         {
           state = bc_tftp_session_tick (t->session, now, &out);
-          if (!transfer_send (t, &out))
+          if (!transfer_output (t, &out))
             goto read_failed;
         }
     }
@@ -301,7 +360,7 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
       transfer_finish (t); /* destroys this source */
       return G_SOURCE_REMOVE;
     }
-  transfer_arm (t);
+  transfer_arm (t, now);
   return G_SOURCE_CONTINUE;
 
 read_failed:
@@ -484,10 +543,9 @@ handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struc
   bc_tftp_negotiate (req, &limits, &neg);
   t->session = bc_tftp_session_new (&neg, (guint64)st.st_size, &server->timing,
                                     g_get_monotonic_time (), &out);
-  /* Whole blocks: two windows (what a timeout resends), about READ_AHEAD bytes. */
-  t->buf_size
-      = (gsize)neg.blksize * MAX (2 * neg.windowsize, (READ_AHEAD + neg.blksize - 1) / neg.blksize);
-  t->buf = g_malloc (t->buf_size);
+  t->slot_size = 4 + (gsize)bc_tftp_session_get_blksize (t->session);
+  t->buf_slots = MAX (2 * neg.windowsize, (READ_AHEAD + t->slot_size - 1) / t->slot_size);
+  t->buf = g_malloc (t->buf_slots * t->slot_size);
 
   if (neg.oack->len > 0)
     {
@@ -515,13 +573,13 @@ handle_request (BcTftpServer *server, const guint8 *data, gsize len, const struc
   t->source = &ts->source;
   g_source_attach (t->source, server->context);
 
-  if (!transfer_send (t, &out))
+  if (!transfer_output (t, &out))
     {
       refuse (t, BC_TFTP_ERR_UNDEFINED, "read error");
       g_hash_table_remove (server->transfers, t);
       return;
     }
-  transfer_arm (t);
+  transfer_arm (t, g_get_monotonic_time ());
 }
 
 static gboolean

@@ -57,13 +57,24 @@ for req in ../outside/secret /../outside/secret boot/../../outside/secret escape
   fi
 done
 
-# Raw probes (hostile requests, option edges, duplicate RRQ, duplicate/stale ACKs).
+# Raw probes (hostile requests, option edges, duplicate RRQ, duplicate/stale ACKs, a
+# file that shrinks mid-transfer).
+head -c 1048576 /dev/urandom >"$ROOT/boot/shrink.bin"
 while read -r line; do
   case $line in
     ok\ *) ok "${line#ok }" ;;
     *) not_ok "${line#not ok }" ;;
   esac
-done < <(in_c python3 "$(dirname "$0")/tftp-probe.py" "$SRV_IP" "$ROOT/boot/256k.bin" 2>&1)
+done < <(in_c python3 "$(dirname "$0")/tftp-probe.py" "$SRV_IP" "$ROOT/boot/256k.bin" \
+  "$ROOT/boot/shrink.bin" 2>&1)
+check "the shrunk file's transfer ended with an error event" \
+  grep -q '"event":"error".*"file":"boot/shrink.bin".*could not be read' "$EV"
+
+# blksize 8 (RFC 2348's minimum): the read-ahead holds thousands of blocks, more
+# than the server puts in one preadv (256 iovecs), so it is filled in several calls.
+head -c 20000 /dev/urandom >"$ROOT/boot/20k.bin"
+in_c curl -s --tftp-blksize 8 -o "$O/b8" "tftp://$SRV_IP/boot/20k.bin"
+check "curl --tftp-blksize 8, 2,500 blocks: intact" same_file "$ROOT/boot/20k.bin" "$O/b8"
 
 # Block numbers roll over past 65535: 34 MB at blksize 512 is 66,407 blocks.
 head -c 34000000 /dev/urandom >"$ROOT/boot/34m.bin"

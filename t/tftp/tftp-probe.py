@@ -129,3 +129,27 @@ with open(sys.argv[2], "rb") as f:
     want = f.read()
 report("hand-driven lock-step transfer intact", bytes(got) == want, "%d vs %d bytes" % (len(got), len(want)))
 report("duplicate and stale ACKs answered with nothing (Sorcerer's Apprentice)", not dup_answered)
+
+# A file that shrinks under a running transfer (argv[3]: its path, served as
+# boot/shrink.bin): the blocks already read ahead may still go out, then the server
+# must end the transfer with ERROR 0, not send stale or short blocks as if all were
+# well, and not leave the client to time out.
+if len(sys.argv) > 3:
+    s = sock(2.0)
+    s.sendto(rrq(b"boot/shrink.bin"), SERVER)
+    data, peer = recv(s)
+    with open(sys.argv[3], "r+b") as f:
+        f.truncate(4096)
+    error = None
+    blocks = 0
+    while data is not None:
+        if data[:2] == b"\0\5":
+            error = struct.unpack("!H", data[2:4])[0]
+            break
+        if data[:2] != b"\0\3" or len(data) - 4 < 512:
+            break  # a short block: the server claimed the file ended
+        blocks += 1
+        s.sendto(b"\0\4" + data[2:4], peer)
+        data, _ = recv(s)
+    report("file shrunk during the transfer: ERROR 0 after %d full blocks" % blocks, error == 0,
+           "got %r after %d blocks" % (data[:4] if data else None, blocks))
