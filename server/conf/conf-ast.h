@@ -98,6 +98,10 @@ typedef enum
   BC_CONF_STMT_MATCH_DATA,     /* `match EXPR;` / `match option X;`: expr */
   BC_CONF_STMT_PERMIT,         /* pool: mode allow/deny; permit kind in num; name = class */
   BC_CONF_STMT_VENDOR_SPACE,   /* `vendor-option-space NAME;`: name's options go in 43 */
+  BC_CONF_STMT_SWITCH,         /* expr, body: the case/default labels are statements in it */
+  BC_CONF_STMT_CASE,           /* expr: a label; only directly in a SWITCH body */
+  BC_CONF_STMT_DEFAULT,        /* `default:` label; only directly in a SWITCH body */
+  BC_CONF_STMT_BREAK,          /* ends the statement list it is in (ISC execute.c) */
 } BcConfStmtKind;
 
 typedef enum
@@ -151,5 +155,13 @@ struct _BcConf
   BcDhcpOptionRegistry *registry;
   GPtrArray *body; /* BcConfStmt*: the global scope */
 };
+
+/* ISC dhcpd runs the global scope once at start-up without a packet (server/dhcpd.c
+ * postconf_initialization, "Now try to get the lease file name"). If that run reaches a
+ * switch whose chosen case/default label is the last statement of the switch body,
+ * ISC 4.4 dereferences the missing next statement (common/execute.c find_matching_case
+ * -> executable_statement_reference (ep, s->next)) and crashes, so `dhcpd -t` fails.
+ * Returns TRUE and the label's location then. Implemented in conf-eval.c. */
+gboolean bc_conf_startup_crash (const BcConf *conf, BcConfLocation *ret_label);
 
 G_END_DECLS

@@ -60,6 +60,9 @@ typedef struct
   const char *vendor_space; /* `vendor-option-space`, last executed wins */
   /* allow/deny state, last executed wins */
   int unknown_clients, bootp, booting; /* -1 unset, else BcConfAllowMode */
+  gboolean no_packet; /* ISC's start-up run of the global scope (no packet at all) */
+  gboolean crashed;   /* a switch chose a label with nothing after it: ISC crashes */
+  BcConfLocation crash_where;
 } Eval;
 
 static void trace (Eval *ev, const BcConfLocation *where, const char *fmt, ...)
@@ -190,10 +193,11 @@ eval_bool (Eval *ev, const BcConfExpr *e, gboolean *ret)
         *ret = get_packet_option (ev, e->space, e->code, 0) != NULL;
         return TRUE;
       case BC_CONF_EXPR_KNOWN:
-        *ret = ev->known;
-        return TRUE;
       case BC_CONF_EXPR_STATIC:
-        *ret = ev->is_static;
+        /* tree.c: without a packet these are NULL, not false. */
+        if (ev->no_packet)
+          return FALSE;
+        *ret = e->kind == BC_CONF_EXPR_KNOWN ? ev->known : ev->is_static;
         return TRUE;
       case BC_CONF_EXPR_EQUAL:
       case BC_CONF_EXPR_NOT_EQUAL:
@@ -540,7 +544,7 @@ eval_data (Eval *ev, const BcConfExpr *e)
           GByteArray *out;
           guint8 htype = ev->req->htype;
 
-          if (ev->req->hlen > sizeof ev->req->chaddr)
+          if (ev->no_packet || ev->req->hlen > sizeof ev->req->chaddr)
             return NULL;
           out = g_byte_array_new ();
           g_byte_array_append (out, &htype, 1);
@@ -553,7 +557,7 @@ eval_data (Eval *ev, const BcConfExpr *e)
           g_autoptr (GBytes) raw = NULL;
           gsize len;
 
-          if (!eval_num (ev, e->a[0], &off) || !eval_num (ev, e->a[1], &n))
+          if (ev->no_packet || !eval_num (ev, e->a[0], &off) || !eval_num (ev, e->a[1], &n))
             return NULL;
           /* The request as rebuilt from its parsed form: the same header and options,
          * not necessarily the same padding as on the wire. */
@@ -580,9 +584,13 @@ eval_data (Eval *ev, const BcConfExpr *e)
           return NULL;
         return g_bytes_new (&ev->res->fixed_address, 4);
       case BC_CONF_EXPR_FILENAME:
+        if (ev->no_packet)
+          return NULL;
         return ev->req->file[0] != '\0' ? g_bytes_new (ev->req->file, strlen (ev->req->file))
                                         : NULL;
       case BC_CONF_EXPR_SNAME:
+        if (ev->no_packet)
+          return NULL;
         return ev->req->sname[0] != '\0' ? g_bytes_new (ev->req->sname, strlen (ev->req->sname))
                                          : NULL;
       default:
@@ -598,7 +606,13 @@ bytes_to_string (GBytes *b)
   return g_strndup (g_bytes_get_data (b, NULL), g_bytes_get_size (b));
 }
 
-static void exec_body (Eval *ev, GPtrArray *body);
+static gboolean exec_list (Eval *ev, GPtrArray *body, guint start, const BcConfStmt *owner);
+
+static void
+exec_body (Eval *ev, GPtrArray *body)
+{
+  exec_list (ev, body, 0, NULL);
+}
 
 static void
 exec_if (Eval *ev, const BcConfStmt *s)
@@ -617,10 +631,107 @@ exec_if (Eval *ev, const BcConfStmt *s)
          : ok  ? "false"
                : "false (null)",
          !taken && has_else && !else_is_elsif ? " (else taken)" : "");
+  /* A break inside ends only this block: ISC's break returns from the innermost
+   * execute_statements() call, the one running this branch (common/execute.c). */
   if (taken)
-    exec_body (ev, s->body);
+    exec_list (ev, s->body, 0, s);
   else if (has_else)
-    exec_body (ev, s->else_body);
+    exec_list (ev, s->else_body, 0, s);
+}
+
+/* "\"iPXE\"" for printable data, else 00:07. */
+static char *
+format_data (GBytes *d)
+{
+  gsize len;
+  const guint8 *p = g_bytes_get_data (d, &len);
+  gboolean printable = len > 0;
+
+  for (gsize i = 0; i < len && printable; i++)
+    printable = g_ascii_isprint (p[i]) && p[i] != '"' && p[i] != '\\';
+  if (printable)
+    return g_strdup_printf ("\"%.*s\"", (int)len, (const char *)p);
+  return len > 0 ? bc_dhcp_hex_colon (p, len) : g_strdup ("\"\"");
+}
+
+/* ISC common/execute.c switch_statement + find_matching_case: the switch expression is
+ * evaluated once, as data when it is a data expression, else as a number. If it has a
+ * value, each case label of the body (not those nested in an if) is evaluated in turn
+ * and the first equal one is chosen; a label with no value (NULL) never matches, so a
+ * switch on an option the client did not send goes to default. Otherwise the first
+ * default label, wherever it stands. The body then runs from the statement after the
+ * chosen label to its end or a break, stepping over later labels (fall-through). */
+static void
+exec_switch (Eval *ev, const BcConfStmt *s)
+{
+  gboolean is_data = bc_conf_expr_type (s->expr) == BC_CONF_TYPE_DATA;
+  g_autoptr (GBytes) dv = NULL;
+  g_autofree char *value = NULL;
+  guint64 nv = 0;
+  gboolean ok;
+  const BcConfStmt *label = NULL;
+  guint at = 0;
+
+  if (is_data)
+    ok = (dv = eval_data (ev, s->expr)) != NULL;
+  else
+    ok = eval_num (ev, s->expr, &nv);
+  value = !ok       ? g_strdup ("null")
+          : is_data ? format_data (dv)
+                    : g_strdup_printf ("%" G_GUINT64_FORMAT, nv);
+
+  for (guint i = 0; ok && label == NULL && i < s->body->len; i++)
+    {
+      const BcConfStmt *c = s->body->pdata[i];
+      gboolean match = FALSE;
+
+      if (c->kind != BC_CONF_STMT_CASE)
+        continue;
+      if (is_data)
+        {
+          g_autoptr (GBytes) cv = eval_data (ev, c->expr);
+          match = cv != NULL && g_bytes_equal (cv, dv);
+        }
+      else
+        {
+          guint64 cn;
+          match = eval_num (ev, c->expr, &cn) && cn == nv;
+        }
+      if (match)
+        {
+          label = c;
+          at = i;
+        }
+    }
+  for (guint i = 0; label == NULL && i < s->body->len; i++)
+    if (((BcConfStmt *)s->body->pdata[i])->kind == BC_CONF_STMT_DEFAULT)
+      {
+        label = s->body->pdata[i];
+        at = i;
+      }
+  if (label == NULL)
+    {
+      trace (ev, &s->where, "%s -> %s: no case matched and no default", s->text, value);
+      return;
+    }
+  trace (ev, &s->where, "%s -> %s", s->text, value);
+  if (label->kind == BC_CONF_STMT_CASE)
+    trace (ev, &label->where, "%s -> taken", label->text);
+  else
+    trace (ev, &label->where, "default -> taken (%s)",
+           ok ? "no case matched" : "the value is null");
+  if (at + 1 == s->body->len)
+    {
+      /* find_matching_case: executable_statement_reference (ep, s->next, MDL) with
+       * s->next NULL dereferences it: ISC 4.4 dies with SIGSEGV. */
+      ev->crashed = TRUE;
+      ev->crash_where = label->where;
+      trace (ev, &label->where,
+             "nothing follows this label: ISC dhcpd 4.4 crashes here (common/execute.c "
+             "find_matching_case)");
+      return;
+    }
+  exec_list (ev, s->body, at + 1, s);
 }
 
 static void
@@ -650,6 +761,9 @@ exec_stmt (Eval *ev, const BcConfStmt *s)
     {
       case BC_CONF_STMT_IF:
         exec_if (ev, s);
+        break;
+      case BC_CONF_STMT_SWITCH:
+        exec_switch (ev, s);
         break;
       case BC_CONF_STMT_OPTION:
         {
@@ -763,13 +877,36 @@ exec_stmt (Eval *ev, const BcConfStmt *s)
     }
 }
 
-static void
-exec_body (Eval *ev, GPtrArray *body)
+/* Runs @body from @start; @owner is the if or switch it belongs to, NULL for a scope.
+ * Returns TRUE when a break ended it. As in ISC's execute_statements(), break ends the
+ * statement list it stands in and nothing more: a switch's body, one branch of an if,
+ * or the rest of a scope's statements. case and default labels do nothing when run. */
+static gboolean
+exec_list (Eval *ev, GPtrArray *body, guint start, const BcConfStmt *owner)
 {
   if (body == NULL)
-    return;
-  for (guint i = 0; i < body->len; i++)
-    exec_stmt (ev, body->pdata[i]);
+    return FALSE;
+  for (guint i = start; i < body->len && !ev->crashed; i++)
+    {
+      const BcConfStmt *s = body->pdata[i];
+      if (s->kind != BC_CONF_STMT_BREAK)
+        {
+          exec_stmt (ev, s);
+          continue;
+        }
+      if (owner == NULL)
+        trace (ev, &s->where, "break -> skips the rest of this scope's statements");
+      else if (owner->kind == BC_CONF_STMT_SWITCH)
+        trace (ev, &s->where, "break -> leaves the switch at %u:%u", owner->where.line,
+               owner->where.col);
+      else
+        trace (ev, &s->where,
+               "break -> ends only the block of the if at %u:%u (ISC: break leaves the "
+               "innermost statement list)",
+               owner->where.line, owner->where.col);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* ------------------------------------------------------------------ declarations */
@@ -1361,6 +1498,20 @@ bc_conf_evaluate (const BcConf *conf, const BcDhcpMsg *request, const BcConfRequ
     }
   if (host != NULL)
     exec_chain (&ev, host->chain, limit);
+  if (ev.crashed)
+    {
+      g_autofree char *loc = bc_conf_location_format (&ev.crash_where);
+      g_set_error (error, BC_CONF_ERROR, BC_CONF_ERROR_EVAL,
+                   "%s: this client reaches a switch label with nothing after it, where ISC "
+                   "dhcpd 4.4 crashes (common/execute.c find_matching_case): put a statement "
+                   "such as break; after the label",
+                   loc);
+      g_ptr_array_unref (d.subnets);
+      g_ptr_array_unref (d.hosts);
+      g_ptr_array_unref (d.classes);
+      g_ptr_array_unref (d.pools);
+      return NULL;
+    }
 
   res->ignore_booting = ev.booting == BC_CONF_DENY || ev.booting == BC_CONF_IGNORE;
   if (!ev.known && (ev.unknown_clients == BC_CONF_DENY || ev.unknown_clients == BC_CONF_IGNORE))
@@ -1376,4 +1527,29 @@ bc_conf_evaluate (const BcConf *conf, const BcDhcpMsg *request, const BcConfRequ
   g_ptr_array_unref (d.classes);
   g_ptr_array_unref (d.pools);
   return g_steal_pointer (&res);
+}
+
+gboolean
+bc_conf_startup_crash (const BcConf *conf, BcConfLocation *ret_label)
+{
+  g_autoptr (BcConfResult) res = result_new ();
+  g_autoptr (BcDhcpMsg) none = bc_dhcp_msg_new ();
+  g_autoptr (GPtrArray) set = g_ptr_array_new_with_free_func ((GDestroyNotify)set_option_free);
+  g_autoptr (GHashTable) pkt_cache
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ptr_array_unref0);
+  BcConfRequestContext no_ctx = { 0 };
+  Eval ev = { 0 };
+
+  ev.conf = conf;
+  ev.req = none;
+  ev.ctx = &no_ctx;
+  ev.res = res;
+  ev.set = set;
+  ev.pkt_cache = pkt_cache;
+  ev.unknown_clients = ev.bootp = ev.booting = -1;
+  ev.no_packet = TRUE;
+  exec_body (&ev, conf->body);
+  if (ev.crashed)
+    *ret_label = ev.crash_where;
+  return ev.crashed;
 }

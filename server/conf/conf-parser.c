@@ -25,11 +25,25 @@ typedef enum
   SCOPE_GROUP = 1 << 4,
   SCOPE_HOST = 1 << 5,
   SCOPE_CLASS = 1 << 6,
-  SCOPE_IF = 1 << 7, /* inside if/elsif/else: executable statements only */
+  SCOPE_IF = 1 << 7,     /* inside if/elsif/else: executable statements only */
+  SCOPE_SWITCH = 1 << 8, /* directly in a switch body: executable statements and labels */
 } Scope;
 
-#define SCOPE_ANY 0xff
-#define SCOPE_DECL (SCOPE_ANY & ~SCOPE_IF)
+#define SCOPE_ANY 0x1ff
+#define SCOPE_DECL (SCOPE_ANY & ~(SCOPE_IF | SCOPE_SWITCH))
+
+/* ISC's expression contexts (common/parse.c parse_non_binary) as far as they change how
+ * a number is read: in a numeric context (and the switch expression's data-or-numeric
+ * one) a decimal NUMBER token is an integer, read with atoi(); in a data context every
+ * number-like token starts a colon-separated hex list. CTX_ANY keeps the lookahead rule
+ * used everywhere else (a number followed by ':' is hex). */
+typedef enum
+{
+  CTX_ANY,
+  CTX_DATA,
+  CTX_NUMERIC,
+  CTX_DATA_OR_NUMERIC,
+} ExprCtx;
 
 typedef struct
 {
@@ -50,6 +64,8 @@ typedef struct
   gboolean eof_reported;
   GHashTable *classes;    /* names of the classes declared so far */
   GPtrArray *value_names; /* host names met in the ip-address values being parsed */
+  ExprCtx ctx;            /* of the expression being parsed */
+  ExprCtx case_ctx;       /* of the labels of the innermost switch (DATA or NUMERIC) */
 } Parser;
 
 /* Deeper nesting than this is refused (the fuzzer would otherwise blow the stack). */
@@ -477,6 +493,42 @@ word_is_hex_byte (const BcConfToken *t, guint8 *ret)
     return FALSE;
   *ret = (guint8)strtoul (t->value, NULL, 16);
   return TRUE;
+}
+
+static gboolean
+word_is_hex_byte_text (const BcConfToken *t)
+{
+  guint8 b;
+  return word_is_hex_byte (t, &b);
+}
+
+/* ISC's lexer NUMBER: decimal digits, optionally after '-' (common/conflex.c
+ * read_number); "0x10" and "0a" are NUMBER_OR_NAME. */
+static gboolean
+word_is_decimal (const BcConfToken *t)
+{
+  const char *s = t->value;
+
+  if (t->kind != BC_CONF_TOK_WORD)
+    return FALSE;
+  if (*s == '-')
+    s++;
+  if (*s == '\0')
+    return FALSE;
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
+/* The value ISC gives a NUMBER in a numeric context: atoi() (common/parse.c
+ * parse_non_binary), so "010" is ten, not octal, and it wraps at int, then widens to
+ * the unsigned long ISC computes with. */
+static guint64
+isc_atoi (const char *s)
+{
+  gint64 v = g_ascii_strtoll (s, NULL, 10);
+  return (guint64)(gint64)(gint32)(guint32)v;
 }
 
 /* colon-hex := HEXBYTE (":" HEXBYTE)* */
@@ -1000,8 +1052,16 @@ static BcConfExpr *
 parse_typed (Parser *p, BcConfType want, const char *after)
 {
   BcConfToken *start = peek (p);
-  g_autoptr (BcConfExpr) e = parse_expression (p, after);
+  ExprCtx saved = p->ctx;
+  g_autoptr (BcConfExpr) e = NULL;
 
+  /* ISC parses data and numeric arguments in their own context (parse_data_expression,
+   * parse_numeric_expression); booleans keep the lookahead rule. */
+  p->ctx = want == BC_CONF_TYPE_DATA      ? CTX_DATA
+           : want == BC_CONF_TYPE_NUMERIC ? CTX_NUMERIC
+                                          : CTX_ANY;
+  e = parse_expression (p, after);
+  p->ctx = saved;
   if (e == NULL)
     return NULL;
   if (bc_conf_expr_type (e) != want)
@@ -1114,6 +1174,21 @@ parse_primary (Parser *p, const char *after)
       next (p);
       e = expr_new (BC_CONF_EXPR_CONST_DATA);
       e->data = g_bytes_new (t->value, t->value_len);
+    }
+  else if ((p->ctx == CTX_NUMERIC || p->ctx == CTX_DATA_OR_NUMERIC) && word_is_decimal (t))
+    {
+      next (p);
+      e = expr_new (BC_CONF_EXPR_CONST_INT);
+      e->num = isc_atoi (t->value);
+    }
+  else if (p->ctx != CTX_ANY && (word_is_integer (t) || word_is_hex_byte_text (t)))
+    {
+      GBytes *b = parse_colon_hex (p, after);
+      if (b != NULL)
+        {
+          e = expr_new (BC_CONF_EXPR_CONST_DATA);
+          e->data = b;
+        }
     }
   else if (t->kind == BC_CONF_TOK_WORD && word_is_integer (t)
            && !tok_is (peek_at (p, 1), BC_CONF_TOK_COLON))
@@ -1879,6 +1954,139 @@ parse_if (Parser *p, Scope scope, guint first)
   return g_steal_pointer (&s);
 }
 
+/* switch-statement := "switch" "(" expression ")" "{" switch-body "}"
+ * switch-body := (statement | case-label | default-label)*
+ *
+ * dhcp-eval(5) "switch (data-expression) { case data-expression: statements …
+ * default: statements }", and the same with numeric expressions. As in ISC
+ * (common/parse.c parse_switch_statement): the parentheses are required; the expression
+ * is read in the data-or-numeric context; a data expression makes the labels data, any
+ * other type (numeric, or even boolean, which ISC accepts) makes them numeric. Labels
+ * stay statements of the body, as in ISC's statement list, so fall-through is just
+ * running on past them. */
+static BcConfStmt *
+parse_switch (Parser *p, Scope scope, guint first)
+{
+  BcConfToken *kw = next (p);
+  g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_SWITCH, kw);
+  BcConfToken *open;
+  ExprCtx saved_ctx = p->ctx, saved_case = p->case_ctx;
+
+  if (!expect (p, BC_CONF_TOK_LPAREN, "switch (ISC requires the parentheses)"))
+    return NULL;
+  p->ctx = CTX_DATA_OR_NUMERIC;
+  s->expr = parse_expression (p, "switch (");
+  p->ctx = saved_ctx;
+  if (s->expr == NULL)
+    return NULL;
+  if (!expect (p, BC_CONF_TOK_RPAREN, "the switch expression"))
+    return NULL;
+  s->text = text_of (p, first, p->pos - 1);
+  open = peek (p);
+  if (!accept (p, BC_CONF_TOK_LBRACE))
+    {
+      error_expected (p, "'{'", "the switch expression");
+      return NULL;
+    }
+  p->case_ctx = bc_conf_expr_type (s->expr) == BC_CONF_TYPE_DATA ? CTX_DATA : CTX_NUMERIC;
+  s->body = parse_block (p, SCOPE_SWITCH, kw->value, open);
+  p->case_ctx = saved_case;
+  return g_steal_pointer (&s);
+}
+
+/* Where a data switch's label is colon-separated hex followed by the label's ':', ISC
+ * (common/parse.c parse_cshl) takes that ':' as one more separator and wants another
+ * hex byte: `case 00:07:` is refused by dhcpd. Returns TRUE when the label at the
+ * current position has this shape, with the hex value's last token (relative). */
+static gboolean
+hex_label_swallows_colon (Parser *p, guint *ret_last)
+{
+  guint i = 0;
+
+  if (!word_is_integer (peek (p)) && !word_is_hex_byte_text (peek (p)))
+    return FALSE;
+  while (tok_is (peek_at (p, i + 1), BC_CONF_TOK_COLON)
+         && (word_is_integer (peek_at (p, i + 2)) || word_is_hex_byte_text (peek_at (p, i + 2))))
+    i += 2;
+  *ret_last = i;
+  return tok_is (peek_at (p, i + 1), BC_CONF_TOK_COLON);
+}
+
+/* case-label := "case" expression ":"
+ * ISC (parse_case_statement) reads the expression in the switch's context and does not
+ * check its type: `case "x":` in a numeric switch, or a boolean label, is accepted and
+ * simply never matches. Any expression is allowed, not only constants: ISC evaluates
+ * each label when the switch runs (common/execute.c find_matching_case). */
+static BcConfStmt *
+parse_case (Parser *p, Scope scope, guint first)
+{
+  BcConfToken *kw = next (p);
+  g_autoptr (BcConfStmt) s = stmt_new (p, BC_CONF_STMT_CASE, kw);
+  ExprCtx saved_ctx = p->ctx;
+  guint last;
+
+  if (p->case_ctx == CTX_DATA && hex_label_swallows_colon (p, &last))
+    {
+      g_autofree char *value = text_of (p, p->pos, p->pos + last);
+      error_tok (p, peek_at (p, last + 2),
+                 "expected a hex byte after ':' (as in ISC, the ':' that ends a case label is read "
+                 "as part of the colon-separated hex value before it: write case (%s):)",
+                 value);
+      return NULL;
+    }
+  p->ctx = p->case_ctx;
+  s->expr = parse_expression (p, "case");
+  p->ctx = saved_ctx;
+  if (s->expr == NULL)
+    return NULL;
+  s->text = text_of (p, first, p->pos - 1);
+  if (!expect (p, BC_CONF_TOK_COLON, "the case value"))
+    return NULL;
+  return g_steal_pointer (&s);
+}
+
+/* default-label := "default" ":"
+ * ISC: `default` followed by anything else is the default-option statement, which
+ * bootserv does not implement. */
+static BcConfStmt *
+parse_default (Parser *p, Scope scope, guint first)
+{
+  BcConfToken *kw = peek (p);
+  g_autoptr (BcConfStmt) s = NULL;
+
+  if (!tok_is (peek_at (p, 1), BC_CONF_TOK_COLON))
+    {
+      p->stmt_line = 0;
+      error_tok (p, kw,
+                 "the default-option statement (default OPTION VALUE;) is not supported: "
+                 "use option OPTION VALUE;");
+      return NULL;
+    }
+  if (scope != SCOPE_SWITCH)
+    {
+      p->stmt_line = 0;
+      error_tok (p, kw,
+                 "'default:' outside a switch body (ISC: switch default statement in inappropriate "
+                 "scope)");
+      next (p);
+      next (p);
+      return NULL;
+    }
+  next (p);
+  s = stmt_new (p, BC_CONF_STMT_DEFAULT, kw);
+  s->text = g_strdup ("default");
+  next (p);
+  return g_steal_pointer (&s);
+}
+
+/* break-statement := "break" ";"   (allowed wherever if is, as in ISC) */
+static BcConfStmt *
+parse_break (Parser *p, Scope scope, guint first)
+{
+  BcConfToken *kw = next (p);
+  return finish_simple (p, stmt_new (p, BC_CONF_STMT_BREAK, kw), first, kw->value);
+}
+
 /* ISC: "bad range, address … not in subnet …". */
 static void
 check_ranges_in_subnet (Parser *p, const BcConfStmt *subnet, GPtrArray *body)
@@ -2242,6 +2450,10 @@ static const struct
   { "deny", parse_allow, SCOPE_ANY },
   { "ignore", parse_allow, SCOPE_ANY },
   { "if", parse_if, SCOPE_ANY },
+  { "switch", parse_switch, SCOPE_ANY },
+  { "case", parse_case, SCOPE_SWITCH },
+  { "default", parse_default, SCOPE_ANY },
+  { "break", parse_break, SCOPE_ANY },
   { "subnet", parse_subnet, SCOPE_GLOBAL | SCOPE_SHARED | SCOPE_GROUP },
   { "shared-network", parse_shared_network, SCOPE_GLOBAL | SCOPE_GROUP },
   { "group", parse_group, SCOPE_GLOBAL | SCOPE_SHARED | SCOPE_SUBNET | SCOPE_GROUP },
@@ -2414,6 +2626,8 @@ scope_name (Scope scope)
         return "a host";
       case SCOPE_CLASS:
         return "a class";
+      case SCOPE_SWITCH:
+        return "a switch body";
       case SCOPE_IF:
       default:
         return "an if/else block";
@@ -2426,6 +2640,7 @@ scope_name (Scope scope)
  *            | group-declaration | host-declaration | pool-declaration
  *            | class-declaration | subclass-declaration | range-declaration
  *            | hardware-statement | fixed-address-statement | match-statement
+ *            | switch-statement | case-label | default-label | break-statement
  *            | ignored-statement */
 static BcConfStmt *
 parse_statement (Parser *p, Scope scope)
@@ -2455,7 +2670,13 @@ parse_statement (Parser *p, Scope scope)
         if ((statements[i].scopes & scope) == 0)
           {
             p->stmt_line = 0;
-            error_tok (p, t, "%s is not allowed in %s", statements[i].keyword, scope_name (scope));
+            if (statements[i].parse == parse_case)
+              error_tok (p, t,
+                         "'case' outside a switch body (ISC: case statement in inappropriate "
+                         "scope)");
+            else
+              error_tok (p, t, "%s is not allowed in %s", statements[i].keyword,
+                         scope_name (scope));
             return NULL;
           }
         return statements[i].parse (p, scope, first);
@@ -2611,6 +2832,19 @@ bc_conf_parse (const char *filename, const char *text, gsize len, GError **error
   conf->body = parse_config (&p);
   bc_dhcp_option_registry_free (p.wellknown);
   g_hash_table_unref (p.classes);
+
+  if (p.n_errors == 0)
+    {
+      BcConfLocation label;
+      if (bc_conf_startup_crash (conf, &label))
+        {
+          p.stmt_line = 0;
+          error_at (&p, label.line, label.col,
+                    "ISC dhcpd 4.4 crashes on this file (dhcpd -t fails): at start-up it runs "
+                    "the global scope without a packet, this label is chosen and nothing "
+                    "follows it in its switch; put a statement such as break; after it");
+        }
+    }
 
   if (p.n_errors > 0)
     {
