@@ -2028,10 +2028,10 @@ parse_case (Parser *p, Scope scope, guint first)
   if (p->case_ctx == CTX_DATA && hex_label_swallows_colon (p, &last))
     {
       g_autofree char *value = text_of (p, p->pos, p->pos + last);
-      error_tok (p, peek_at (p, last + 2),
-                 "expected a hex byte after ':' (as in ISC, the ':' that ends a case label is read "
-                 "as part of the colon-separated hex value before it: write case (%s):)",
-                 value);
+      error_tok (p, peek_at (p, last + 1),
+                 "ISC reads this ':' as part of the hex value %s and then wants another hex "
+                 "byte, so it cannot end the case label: write case (%s):",
+                 value, value);
       return NULL;
     }
   p->ctx = p->case_ctx;

@@ -368,6 +368,71 @@ static const struct
     "if option vendor-class-identifier = \"PXEClient\" and option pxe-system-type = 00:07 { }\n" },
   { TRUE, "if exists agent.circuit-id { }\n" },
   { FALSE, "if exists ipxe.https { }\n" },
+  /* switch (dhcp-eval(5); common/parse.c parse_switch_statement, parse_case_statement) */
+  { TRUE, "switch (option user-class) { case \"iPXE\": filename \"a\"; break; default: filename "
+          "\"b\"; }\n" },
+  { TRUE, "SWITCH (option user-class) { CASE \"iPXE\": BREAK; DEFAULT: filename \"b\"; }\n" },
+  { TRUE, "switch(option user-class){case\"a\":break;}\n" },
+  { FALSE, "switch option user-class { case \"iPXE\": filename \"a\"; }\n" },
+  { FALSE, "switch () { }\n" },
+  { FALSE, "switch (option user-class) filename \"x\";\n" },
+  { FALSE, "switch (option user-class) { case \"a\"; }\n" },
+  { FALSE, "switch (option user-class) { case : }\n" },
+  { FALSE, "case \"a\": filename \"a\";\n" },
+  { FALSE, "default: filename \"a\";\n" },
+  { FALSE, "switch (option user-class) { if exists user-class { case \"a\": } }\n" },
+  { FALSE, "switch (option user-class) { case \"a\": if known { default: } }\n" },
+  { TRUE, "switch (option user-class) { if exists user-class { break; } }\n" },
+  { TRUE, "break;\nfilename \"x\";\n" },
+  { FALSE, "filename \"x\"; break\n" },
+  /* Hex labels: the label's ':' is read as one more hex separator (parse_cshl). */
+  { FALSE, "option arch code 93 = unsigned integer 16;\nswitch (option arch) { case 00:07: "
+           "filename \"a\"; }\n" },
+  { TRUE, "option arch code 93 = unsigned integer 16;\nswitch (option arch) { case (00:07): "
+          "filename \"a\"; }\n" },
+  { FALSE, "switch (option user-class) { case 7: filename \"a\"; }\n" },
+  { FALSE, "switch (option user-class) { case ab: filename \"a\"; }\n" },
+  { TRUE, "switch (option user-class) { case (7): filename \"a\"; }\n" },
+  { FALSE, "switch (option user-class) { case 0x10: filename \"a\"; }\n" },
+  /* Numeric switches: numbers are decimal NUMBER tokens (atoi). */
+  { TRUE, "switch (extract-int (option dhcp-message-type, 8)) { case 1: case 3: filename \"a\"; "
+          "}\n" },
+  { TRUE, "switch (extract-int (option dhcp-message-type, 8)) { case 1 + 2: case 010: case -1: "
+          "}\n" },
+  { FALSE, "switch (extract-int (option dhcp-message-type, 8)) { case 00:07: }\n" },
+  { FALSE, "switch (extract-int (option dhcp-message-type, 8)) { case 0x10: }\n" },
+  /* ISC does not check a label's type against the switch, nor ask for constants. */
+  { TRUE, "switch (extract-int (option dhcp-message-type, 8)) { case \"x\": }\n" },
+  { TRUE, "switch (option user-class) { case option vendor-class-identifier: case exists "
+          "user-class: case concat (\"a\", \"b\"): }\n" },
+  { TRUE, "switch (exists user-class) { case 1: filename \"a\"; }\n" },
+  { TRUE, "switch (option user-class) { default: default: case \"a\": case \"a\": break; }\n" },
+  /* Where switch may stand: wherever if may. */
+  { TRUE, "class \"c\" { match if exists user-class; switch (option user-class) { case \"a\": "
+          "filename \"a\"; } }\n" },
+  { TRUE, "subnet 10.0.0.0 netmask 255.0.0.0 { pool { range 10.0.0.1 10.0.0.2; switch (option "
+          "user-class) { case \"a\": filename \"a\"; } } }\n" },
+  { TRUE, "host h { hardware ethernet 52:54:00:00:00:01; switch (option user-class) { case \"a\": "
+          "filename \"a\"; } }\n" },
+  { TRUE, "if exists user-class { switch (option user-class) { case \"a\": switch (option "
+          "user-class) { case \"b\": break; } } }\n" },
+  { FALSE, "switch (option user-class) { case \"a\": subnet 10.0.0.0 netmask 255.0.0.0 { } }\n" },
+  { FALSE, "switch (option user-class) { case \"a\": authoritative; }\n" },
+  { TRUE, "switch (option user-class) { case \"a\": option routers 1.2.3.4; ddns-updates off; "
+          "default-lease-time 10; }\n" },
+  /* ISC 4.4 crashes when the label chosen is the last statement of its switch; dhcpd -t
+   * runs the global scope once without a packet (dhcpd.c postconf_initialization). */
+  { FALSE, "switch (option user-class) { default: }\n" },
+  { FALSE, "switch (\"a\") { case \"a\": }\n" },
+  { FALSE, "switch (7) { case 7: }\n" },
+  { FALSE, "if known { } else { switch (option user-class) { case \"a\": break; default: } }\n" },
+  { TRUE, "switch (\"a\") { case \"b\": }\n" },
+  { TRUE, "switch (option user-class) { default: break; }\n" },
+  { TRUE, "break;\nswitch (option user-class) { default: }\n" },
+  { TRUE, "group { switch (option user-class) { default: } }\n" },
+  { TRUE, "if not known { switch (option user-class) { default: } }\n" },
+  /* Data arguments are read in ISC's data context: a number there is hex data. */
+  { TRUE, "option host-name = 41;\n" },
 };
 
 static void
