@@ -624,6 +624,222 @@ test_allow_deny_lease_times (void)
   g_assert_true (bres->ignore_client);
 }
 
+/* The option's value as a string, or NULL when the config did not set it. */
+static char *
+option_str (const BcConfResult *res, guint code)
+{
+  GBytes *b = g_hash_table_lookup (res->options, GUINT_TO_POINTER (code));
+  return b != NULL ? g_strndup (g_bytes_get_data (b, NULL), g_bytes_get_size (b)) : NULL;
+}
+
+/* t/data/conf/switch.conf: a data switch on option arch with a nested one on
+ * user-class, a numeric switch with fall-through, a switch in a class and one on the
+ * vendor-class-identifier prefix, against the seeds' firmware. */
+static void
+test_switch_file (void)
+{
+  g_autoptr (BcConf) conf = bc_test_conf_from_file ("conf", "switch.conf");
+  const struct
+  {
+    ReqKind kind;
+    const char *filename;
+    guint filename_line;
+    const char *domain_name; /* 15 */
+    gboolean dns;            /* 6 */
+    const char *root_path;   /* 17: the class's switch */
+    const char *tftp_server; /* 66: the global switch on the vendor-class prefix */
+  } cases[] = {
+    { REQ_IPXE_EFI, "http://192.168.42.1/efi.ipxe", 29, "efi", TRUE, "class-ipxe", "pxe" },
+    { REQ_PXE_EFI64, "ipxe-x86_64.efi", 32, "efi", TRUE, NULL, "pxe" },
+    /* 6 falls through the `case 7:` label into its statements. */
+    { REQ_PXE_EFI32, "ipxe-i386.efi", 36, "efi", TRUE, NULL, "pxe" },
+    /* The break inside the if ends the if block only: the filename after it runs. */
+    { REQ_IPXE_BUILTIN, "undionly.kpxe", 44, NULL, TRUE, "class-ipxe", "pxe" },
+    { REQ_PXE_BIOS, "undionly.kpxe", 44, NULL, TRUE, NULL, "pxe" },
+    /* No arch: both switches have a NULL value and take default. */
+    { REQ_PLAIN, "plain.0", 47, "no-arch", FALSE, NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (BcConfResult) res = eval (conf, cases[i].kind, 5);
+      g_autofree char *dn = option_str (res, 15);
+      g_autofree char *rp = option_str (res, 17);
+      g_autofree char *tftp = option_str (res, 66);
+
+      g_test_message ("client %u", i);
+      g_assert_cmpstr (res->filename, ==, cases[i].filename);
+      g_assert_cmpuint (res->filename_where.line, ==, cases[i].filename_line);
+      g_assert_cmpstr (dn, ==, cases[i].domain_name);
+      g_assert_cmpint (g_hash_table_contains (res->options, GUINT_TO_POINTER (6)), ==,
+                       cases[i].dns);
+      g_assert_cmpstr (rp, ==, cases[i].root_path);
+      g_assert_cmpstr (tftp, ==, cases[i].tftp_server);
+    }
+
+  /* The branch taken, as the loop diagnosis shows it. */
+  {
+    g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_EFI, 5);
+    g_assert_true (trace_has (res, "switch.conf:8:3: switch (option user-class) -> \"iPXE\""));
+    g_assert_true (trace_has (res, "switch.conf:9:5: case \"iPXE\" -> taken"));
+    g_assert_true (trace_has (res, "switch.conf:25:3: switch (option arch) -> 00:07"));
+    g_assert_true (trace_has (res, "switch.conf:26:5: case (00:07) -> taken"));
+    g_assert_true (trace_has (res, "switch.conf:28:9: case \"iPXE\" -> taken"));
+    g_assert_true (trace_has (res, "switch.conf:30:11: break -> leaves the switch at 27:7"));
+    g_assert_true (trace_has (res, "switch.conf:34:7: break -> leaves the switch at 25:3"));
+    g_assert_true (trace_has (res, "switch.conf:29:11: filename \"http://192.168.42.1/efi.ipxe\""));
+    g_assert_true (
+        trace_has (res, "switch.conf:49:3: switch (extract-int (option arch, 16)) -> 7"));
+    g_assert_true (trace_has (res, "switch.conf:51:5: case 7 -> taken"));
+  }
+  {
+    g_autoptr (BcConfResult) res = eval (conf, REQ_IPXE_BUILTIN, 5);
+    g_assert_true (trace_has (res, "switch.conf:38:5: case (00:00) -> taken"));
+    g_assert_true (trace_has (res, "switch.conf:42:9: break -> ends only the block of the if at "
+                                   "39:7 (ISC: break leaves the innermost statement list)"));
+    g_assert_true (trace_has (res, "switch.conf:45:7: break -> leaves the switch at 25:3"));
+  }
+  {
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 5);
+    g_assert_true (trace_has (res, "switch.conf:17:1: switch (substring (option "
+                                   "vendor-class-identifier, 0, 9)) -> null: no case matched "
+                                   "and no default"));
+    g_assert_true (trace_has (res, "switch.conf:25:3: switch (option arch) -> null"));
+    g_assert_true (trace_has (res, "switch.conf:46:5: default -> taken (the value is null)"));
+    g_assert_true (trace_has (res, "switch.conf:56:5: default -> taken (the value is null)"));
+  }
+  {
+    g_autoptr (BcConfResult) res = eval (conf, REQ_PXE_EFI32, 5);
+    g_assert_true (
+        trace_has (res, "switch.conf:49:3: switch (extract-int (option arch, 16)) -> 6"));
+    g_assert_true (trace_has (res, "switch.conf:50:5: case 6 -> taken"));
+  }
+}
+
+/* Evaluates @text for @kind and returns the filename set (or NULL). */
+static char *
+switch_filename (const char *text, ReqKind kind)
+{
+  g_autoptr (BcConf) conf = bc_test_conf_from_text (text);
+  g_autoptr (BcConfResult) res = eval (conf, kind, 6);
+  return g_strdup (res->filename);
+}
+
+/* common/execute.c find_matching_case and execute_statements, one rule at a time. */
+static void
+test_switch_semantics (void)
+{
+  const struct
+  {
+    const char *what;
+    const char *text;
+    ReqKind kind;
+    const char *filename;
+  } cases[] = {
+    { "the first equal case wins",
+      "switch (option user-class) { case \"iPXE\": filename \"first\"; break; case \"iPXE\": "
+      "filename \"second\"; }\n",
+      REQ_IPXE_BUILTIN, "first" },
+    { "default may come first; a case still wins",
+      "switch (option user-class) { default: filename \"d\"; break; case \"iPXE\": filename "
+      "\"i\"; }\n",
+      REQ_IPXE_BUILTIN, "i" },
+    { "default may come first",
+      "switch (option user-class) { default: filename \"d\"; break; case \"iPXE\": filename "
+      "\"i\"; }\n",
+      REQ_PXE_BIOS, "d" },
+    { "the first default wins",
+      "switch (option user-class) { default: filename \"d1\"; break; default: filename \"d2\"; "
+      "}\n",
+      REQ_PLAIN, "d1" },
+    { "fall-through runs past later labels, default included",
+      "switch (option user-class) { case \"iPXE\": filename \"i\"; default: filename \"d\"; }\n",
+      REQ_IPXE_BUILTIN, "d" },
+    { "no case matched and no default: nothing runs",
+      "filename \"before\"; switch (option user-class) { case \"gPXE\": filename \"g\"; }\n",
+      REQ_IPXE_BUILTIN, "before" },
+    { "a NULL label never matches, even a NULL value (unlike =)",
+      "switch (option user-class) { case option host-name: filename \"nulls\"; break; default: "
+      "filename \"d\"; }\n",
+      REQ_PXE_BIOS, "d" },
+    { "labels are any expression, evaluated when the switch runs",
+      "switch (option user-class) { case concat (\"iP\", \"XE\"): filename \"concat\"; }\n",
+      REQ_IPXE_BUILTIN, "concat" },
+    { "the whole vendor-class-identifier",
+      "switch (option vendor-class-identifier) { case \"PXEClient:Arch:00007:UNDI:003000\": "
+      "filename \"edk2\"; break; case \"PXEClient:Arch:00000:UNDI:002001\": filename \"bios\"; }\n",
+      REQ_PXE_EFI64, "edk2" },
+    { "a number in a data label is hex data (ISC's data context)",
+      "option arch code 93 = unsigned integer 16;\n"
+      "switch (substring (option arch, 1, 1)) { case (7): filename \"07\"; }\n",
+      REQ_PXE_EFI64, "07" },
+    { "numeric switch: arithmetic on both sides",
+      "option arch code 93 = unsigned integer 16;\n"
+      "switch (extract-int (option arch, 16) + 1) { case 3 + 5: filename \"eight\"; }\n",
+      REQ_PXE_EFI64, "eight" },
+    { "numeric labels are decimal (atoi): 010 is ten",
+      "option arch code 93 = unsigned integer 16;\n"
+      "switch (extract-int (option arch, 16) + 3) { case 010: filename \"ten\"; break; case 8: "
+      "filename \"octal\"; }\n",
+      REQ_PXE_EFI64, "ten" },
+    { "a data label in a numeric switch never matches",
+      "option arch code 93 = unsigned integer 16;\n"
+      "switch (extract-int (option arch, 16)) { case \"x\": filename \"x\"; break; default: "
+      "filename \"d\"; }\n",
+      REQ_PXE_EFI64, "d" },
+    { "a boolean switch is numeric and NULL: default",
+      "switch (exists user-class) { case 1: filename \"one\"; break; default: filename \"d\"; }\n",
+      REQ_IPXE_BUILTIN, "d" },
+    { "break at scope level skips the rest of the scope",
+      "filename \"a\"; break; filename \"b\";\n", REQ_PLAIN, "a" },
+    { "switch inside an if",
+      "if exists user-class { switch (option user-class) { case \"iPXE\": filename \"in-if\"; } "
+      "}\n",
+      REQ_IPXE_BUILTIN, "in-if" },
+    { "break in a nested switch leaves only the inner one",
+      "switch (option user-class) { case \"iPXE\": switch (option user-class) { case \"iPXE\": "
+      "filename \"inner\"; break; } filename \"outer\"; }\n",
+      REQ_IPXE_BUILTIN, "outer" },
+    { "switch in a class body",
+      "class \"pxe\" { match if exists vendor-class-identifier; switch (option user-class) { "
+      "case \"iPXE\": filename \"class-ipxe\"; break; default: filename \"class-pxe\"; } }\n",
+      REQ_PXE_EFI64, "class-pxe" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *f = switch_filename (cases[i].text, cases[i].kind);
+      g_test_message ("%s", cases[i].what);
+      g_assert_cmpstr (f, ==, cases[i].filename);
+    }
+}
+
+/* ISC 4.4 crashes when the label chosen is the last statement of its switch
+ * (find_matching_case references the missing next statement): for a client that gets
+ * there, evaluation fails with where, and other clients are served. */
+static void
+test_switch_crash (void)
+{
+  g_autoptr (BcConf) conf
+      = bc_test_conf_from_text ("subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                                "  switch (option user-class) {\n"
+                                "    case \"iPXE\": filename \"boot.ipxe\"; break;\n"
+                                "    default:\n"
+                                "  }\n"
+                                "}\n");
+  g_autoptr (BcDhcpMsg) req = req_new (REQ_PXE_BIOS, 7);
+  BcConfRequestContext ctx = { bc_test_ip ("192.168.42.1"), FALSE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcConfResult) res = bc_conf_evaluate (conf, req, &ctx, &error);
+  g_autoptr (BcConfResult) ipxe = eval (conf, REQ_IPXE_BUILTIN, 7);
+
+  g_assert_null (res);
+  g_assert_error (error, BC_CONF_ERROR, BC_CONF_ERROR_EVAL);
+  g_assert_true (g_str_has_prefix (error->message, "dhcpd.conf:4:5: "));
+  g_assert_nonnull (strstr (error->message, "ISC dhcpd 4.4 crashes"));
+  g_assert_cmpstr (ipxe->filename, ==, "boot.ipxe");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -648,5 +864,8 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-eval/host-by-client-identifier", test_host_by_client_identifier);
   g_test_add_func ("/conf-eval/unencapsulated-space", test_unencapsulated_space);
   g_test_add_func ("/conf-eval/captured-requests", test_captured_requests);
+  g_test_add_func ("/conf-eval/switch/file", test_switch_file);
+  g_test_add_func ("/conf-eval/switch/semantics", test_switch_semantics);
+  g_test_add_func ("/conf-eval/switch/crash", test_switch_crash);
   return g_test_run ();
 }
