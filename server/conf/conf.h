@@ -110,7 +110,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcConfResult, bc_conf_result_free)
  * matched (`match if`, `match option`), conditionals evaluated with dhcp-eval(5)
  * semantics (a data expression on a missing option is NULL: `=` with it is false,
  * `exists` false), scopes applied innermost-last. Returns NULL + BC_CONF_ERROR_EVAL only
- * for things ISC itself refuses at run time; a client with no subnet is not an error
+ * for things ISC itself refuses or dies on at run time (a switch label with nothing
+ * after it, where ISC 4.4 crashes); a client with no subnet is not an error
  * (has_subnet FALSE).
  * ISC 4.4 details kept (common/tree.c, server/dhcp.c): `=` is TRUE when both sides are
  * NULL; `false and X` is NULL, and an `if` on NULL takes the else branch; class scopes
