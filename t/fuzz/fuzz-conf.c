@@ -31,6 +31,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         {
           BcConfTrace *t = res->trace->pdata[k];
           g_autofree char *loc = bc_conf_location_format (&t->where);
+          g_assert_nonnull (loc);
           g_assert_nonnull (t->text);
         }
     }
