@@ -66,6 +66,7 @@ typedef struct
   GPtrArray *value_names; /* host names met in the ip-address values being parsed */
   ExprCtx ctx;            /* of the expression being parsed */
   ExprCtx case_ctx;       /* of the labels of the innermost switch (DATA or NUMERIC) */
+  GHashTable *variables;  /* lower-case name -> "line:col" of a `set`/`unset` of it */
 } Parser;
 
 /* Deeper nesting than this is refused (the fuzzer would otherwise blow the stack). */
@@ -1138,6 +1139,27 @@ fixed_call_for (const BcConfToken *t)
   return NULL;
 }
 
+static const char *
+variable_set_at (Parser *p, const BcConfToken *t)
+{
+  g_autofree char *name = g_ascii_strdown (t->value, -1);
+  return g_hash_table_lookup (p->variables, name);
+}
+
+/* define-statement := "define" WORD ("=" expression | "(" args ")" "{" … "}") ";"
+ * Refused: ISC binds a function (or, for `define NAME = expr`, a value it then cannot
+ * read back: common/execute.c define_statement), and bootserv evaluates neither. */
+static BcConfStmt *
+parse_define (Parser *p, Scope scope, guint first)
+{
+  p->stmt_line = 0;
+  error_tok (p, peek (p),
+             "define is not supported: bootserv does not evaluate dhcpd.conf variables or "
+             "functions");
+  next (p);
+  return NULL;
+}
+
 /* primary := "(" expression ")" | "not" primary | "exists" option-name | "known"
  *          | "static" | "option" option-name | "config-option" option-name
  *          | "substring" "(" data "," num "," num ")" | "suffix" "(" data "," num ")"
@@ -1309,6 +1331,20 @@ parse_primary (Parser *p, const char *after)
           e->list = g_steal_pointer (&args);
         }
     }
+  else if (tok_is_word (t, "defined") && tok_is (peek_at (p, 1), BC_CONF_TOK_LPAREN))
+    error_tok (p, t,
+               "defined (VARIABLE) is not supported: bootserv does not evaluate dhcpd.conf "
+               "variables (set/define)");
+  else if (t->kind == BC_CONF_TOK_WORD && tok_is (peek_at (p, 1), BC_CONF_TOK_LPAREN))
+    error_tok (p, t,
+               "expected an expression after %s, found '%s (': calls of functions made with "
+               "define are not supported",
+               after, t->value);
+  else if (t->kind == BC_CONF_TOK_WORD && variable_set_at (p, t) != NULL)
+    error_tok (p, t,
+               "'%s' is a variable (set at %s): bootserv does not evaluate dhcpd.conf variables, "
+               "so it cannot follow this expression as ISC would",
+               t->value, variable_set_at (p, t));
   else
     error_expected (p, "an expression", after);
 
@@ -1533,7 +1569,14 @@ static BcConfStmt *
 parse_ignored (Parser *p, Scope scope, guint first)
 {
   BcConfStmt *s = stmt_new (p, BC_CONF_STMT_IGNORED, peek (p));
-  s->name = g_strdup (next (p)->value);
+  BcConfToken *kw = next (p);
+
+  s->name = g_strdup (kw->value);
+  /* set/unset have no effect here as long as nothing reads the variable, and reading
+   * one is refused (parse_primary); remember the name to say so there. */
+  if ((tok_is_word (kw, "set") || tok_is_word (kw, "unset")) && tok_is (peek (p), BC_CONF_TOK_WORD))
+    g_hash_table_insert (p->variables, g_ascii_strdown (peek (p)->value, -1),
+                         g_strdup_printf ("%u:%u", kw->line, kw->col));
   skip_statement (p);
   s->text = text_of (p, first, p->pos - 1);
   return s;
@@ -2454,6 +2497,7 @@ static const struct
   { "case", parse_case, SCOPE_SWITCH },
   { "default", parse_default, SCOPE_ANY },
   { "break", parse_break, SCOPE_ANY },
+  { "define", parse_define, SCOPE_ANY },
   { "subnet", parse_subnet, SCOPE_GLOBAL | SCOPE_SHARED | SCOPE_GROUP },
   { "shared-network", parse_shared_network, SCOPE_GLOBAL | SCOPE_GROUP },
   { "group", parse_group, SCOPE_GLOBAL | SCOPE_SHARED | SCOPE_SUBNET | SCOPE_GROUP },
@@ -2828,10 +2872,12 @@ bc_conf_parse (const char *filename, const char *text, gsize len, GError **error
   p.reg = conf->registry;
   p.wellknown = bc_dhcp_option_registry_new_wellknown ();
   p.classes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  p.variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   conf->body = parse_config (&p);
   bc_dhcp_option_registry_free (p.wellknown);
   g_hash_table_unref (p.classes);
+  g_hash_table_unref (p.variables);
 
   if (p.n_errors == 0)
     {

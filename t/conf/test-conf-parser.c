@@ -476,6 +476,48 @@ test_snippets (void)
     g_rmdir (dir);
 }
 
+/* ISC evaluates variables (set, define, defined (NAME)); bootserv does not, so a file
+ * that reads one is refused, saying why, rather than evaluated without it. (ISC
+ * accepts these, so they are not in the isc-agrees files.) */
+static void
+test_variables_refused (void)
+{
+  const struct
+  {
+    const char *text;
+    const char *message;
+  } cases[] = {
+    { "set vendor = option vendor-class-identifier;\nif vendor = \"PXEClient\" { }\n",
+      "dhcpd.conf:2:4: 'vendor' is a variable (set at 1:1): bootserv does not evaluate dhcpd.conf "
+      "variables, so it cannot follow this expression as ISC would" },
+    { "if defined (x) { }\n",
+      "dhcpd.conf:1:4: defined (VARIABLE) is not supported: bootserv does not evaluate "
+      "dhcpd.conf variables (set/define)" },
+    { "define x = \"a\";\n",
+      "dhcpd.conf:1:1: define is not supported: bootserv does not evaluate dhcpd.conf variables "
+      "or functions" },
+    { "if lookup (1) { }\n",
+      "dhcpd.conf:1:4: expected an expression after if, found 'lookup (': calls of functions "
+      "made with define are not supported" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BcConf) conf
+          = bc_conf_parse ("dhcpd.conf", cases[i].text, strlen (cases[i].text), &error);
+      g_assert_null (conf);
+      g_assert_error (error, BC_CONF_ERROR, BC_CONF_ERROR_SYNTAX);
+      g_assert_true (g_str_has_prefix (error->message, cases[i].message));
+    }
+  /* A set nobody reads has no effect on a reply: accepted, as by ISC. */
+  {
+    const char *text = "set vendor = option vendor-class-identifier;\nunset vendor;\n";
+    g_autoptr (BcConf) conf = bc_conf_parse ("dhcpd.conf", text, strlen (text), NULL);
+    g_assert_nonnull (conf);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -488,5 +530,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-parser/deep-nesting", test_deep_nesting);
   g_test_add_func ("/conf-parser/isc-agrees", test_isc_agrees);
   g_test_add_func ("/conf-parser/snippets", test_snippets);
+  g_test_add_func ("/conf-parser/variables-refused", test_variables_refused);
   return g_test_run ();
 }
