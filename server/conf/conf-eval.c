@@ -895,7 +895,14 @@ exec_list (Eval *ev, GPtrArray *body, guint start, const BcConfStmt *owner)
           continue;
         }
       if (owner == NULL)
-        trace (ev, &s->where, "break -> skips the rest of this scope's statements");
+        {
+          trace (ev, &s->where, "break -> skips the rest of this scope's statements");
+          /* `authoritative` is not a statement ISC runs but a flag its parser sets on
+           * the group (server/confpars.c parse_statement), so a break does not skip it. */
+          for (guint k = i + 1; k < body->len; k++)
+            if (((BcConfStmt *)body->pdata[k])->kind == BC_CONF_STMT_AUTHORITATIVE)
+              ev->res->authoritative = ((BcConfStmt *)body->pdata[k])->flag;
+        }
       else if (owner->kind == BC_CONF_STMT_SWITCH)
         trace (ev, &s->where, "break -> leaves the switch at %u:%u", owner->where.line,
                owner->where.col);

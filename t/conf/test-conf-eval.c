@@ -840,6 +840,23 @@ test_switch_crash (void)
   g_assert_cmpstr (ipxe->filename, ==, "boot.ipxe");
 }
 
+/* A break in a scope ends its statements, but `authoritative` is a flag ISC's parser
+ * sets on the group (server/confpars.c), not a statement: a break does not skip it. */
+static void
+test_break_authoritative (void)
+{
+  g_autoptr (BcConf) conf
+      = bc_test_conf_from_text ("subnet 192.168.42.0 netmask 255.255.255.0 {\n"
+                                "  filename \"before\"; break; filename \"after\"; authoritative;\n"
+                                "}\n");
+  g_autoptr (BcConfResult) res = eval (conf, REQ_PLAIN, 8);
+
+  g_assert_cmpstr (res->filename, ==, "before");
+  g_assert_true (res->authoritative);
+  g_assert_true (trace_has (res, "dhcpd.conf:2:22: break -> skips the rest of this scope's "
+                                 "statements"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -867,5 +884,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-eval/switch/file", test_switch_file);
   g_test_add_func ("/conf-eval/switch/semantics", test_switch_semantics);
   g_test_add_func ("/conf-eval/switch/crash", test_switch_crash);
+  g_test_add_func ("/conf-eval/break-authoritative", test_break_authoritative);
   return g_test_run ();
 }
