@@ -1139,6 +1139,8 @@ fixed_call_for (const BcConfToken *t)
   return NULL;
 }
 
+/* "line:col" of a set/unset of the variable @t names (ISC: names are case-insensitive,
+ * common/tree.c find_binding), or NULL. */
 static const char *
 variable_set_at (Parser *p, const BcConfToken *t)
 {
