@@ -23,6 +23,12 @@
 /* Transfers at once; beyond this a request gets ERROR 0 "busy" (a flood of RRQs
  * must not exhaust fds and memory). */
 #define MAX_TRANSFERS 1024
+/* Packets one transfer handles per wake-up before the main loop gets a turn (the
+ * other transfers, new requests). */
+#define DISPATCH_BUDGET 32
+/* See transfer_dispatch: how many blocks at most go by between tries to take the
+ * ACK right after sending the DATA. */
+#define SPECULATE_BACKOFF_MAX 64
 
 typedef struct _Transfer Transfer;
 
@@ -58,8 +64,9 @@ struct _Transfer
   guint8 *buf;
   gsize slot_size; /* 4 + blksize */
   guint buf_slots;
-  guint64 buf_first; /* block in slot 0 (1-based; 0: nothing read yet) */
-  guint buf_count;   /* blocks read, from buf_first */
+  guint64 buf_first;             /* block in slot 0 (1-based; 0: nothing read yet) */
+  guint buf_count;               /* blocks read, from buf_first */
+  guint spec_backoff, spec_skip; /* see transfer_dispatch */
 };
 
 typedef struct
@@ -235,19 +242,21 @@ transfer_send (Transfer *t, const BcTftpOutput *out)
 }
 
 /* After a send, while the client works on the blocks: read the next blocks now if
- * they are not buffered yet, so that the pread is not between an ACK and the DATA
+ * they are not buffered yet, so that the read is not between an ACK and the DATA
  * it releases. The refill starts at the blocks just sent (still in flight: a
- * timeout resends them from the buffer). A read error here is left to
- * transfer_send, which retries and fails the transfer if it must. */
+ * timeout resends them from the buffer); after an OACK, at block 1. A read error
+ * here is left to transfer_send, which retries and fails the transfer if it must. */
 static void
 transfer_prefetch (Transfer *t, const BcTftpOutput *out)
 {
+  guint64 first = out->first_block != 0 ? out->first_block : 1;
   guint64 next = out->first_block + out->count;
 
-  if (out->first_block == 0 || next > bc_tftp_session_get_total_blocks (t->session)
-      || next < t->buf_first + t->buf_count)
+  if (out->first_block == 0 && out->control == NULL)
     return;
-  transfer_fill (t, out->first_block, out->first_block);
+  if (next > bc_tftp_session_get_total_blocks (t->session) || next < t->buf_first + t->buf_count)
+    return;
+  transfer_fill (t, first, first);
 }
 
 static void
@@ -317,9 +326,11 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 
   if (g_source_query_unix_fd (source, ts->fd_tag) & (G_IO_IN | G_IO_ERR))
     {
+      guint budget = DISPATCH_BUDGET;
+      gboolean speculative = FALSE; /* this recv comes right after our own DATA */
+
       for (;;)
         {
-          gboolean sent;
           ssize_t n = recv (t->sock, packet, sizeof packet, MSG_DONTWAIT);
           if (n < 0)
             {
@@ -327,19 +338,35 @@ transfer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
                 continue;
               /* EAGAIN: drained. ECONNREFUSED: the client's port closed (ICMP);
                * it may come back with a retransmitted ACK, or the timer gives up. */
+              if (speculative)
+                {
+                  t->spec_backoff = CLAMP (t->spec_backoff * 2, 1, SPECULATE_BACKOFF_MAX);
+                  t->spec_skip = t->spec_backoff;
+                }
               break;
             }
+          if (speculative)
+            t->spec_backoff = 0;
           /* The arrival time, for the round-trip estimate (and the deadline). */
           now = g_get_monotonic_time ();
           state = bc_tftp_session_receive (t->session, packet, (gsize)n, now, &out);
           if (!transfer_output (t, &out))
             goto read_failed;
-          /* DATA just went out: its ACK cannot be queued yet, so do not spend a
-           * recv on EAGAIN; older duplicates wait for the next wake-up. */
-          sent = out.count > 0;
+          speculative = out.count > 0;
           bc_tftp_output_clear (&out);
-          if (state == BC_TFTP_SESSION_DONE || state == BC_TFTP_SESSION_FAILED || sent)
+          if (state == BC_TFTP_SESSION_DONE || state == BC_TFTP_SESSION_FAILED || --budget == 0)
             break;
+          /* DATA just went out. When the client runs on this machine, sending woke
+           * it and it usually preempted us on the way out of send(): by now its ACK
+           * is queued, and taking it here saves a poll() and a main-loop iteration
+           * per block. From a remote client the ACK cannot be here yet; after each
+           * miss the next tries are skipped for twice as many blocks (up to
+           * SPECULATE_BACKOFF_MAX), so that costs at most one recv in 65 blocks. */
+          if (speculative && t->spec_skip > 0)
+            {
+              t->spec_skip--;
+              break;
+            }
         }
     }
   if (state != BC_TFTP_SESSION_DONE && state != BC_TFTP_SESSION_FAILED)
