@@ -34,9 +34,10 @@ typedef enum
 
 /* ISC's expression contexts (common/parse.c parse_non_binary) as far as they change how
  * a number is read: in a numeric context (and the switch expression's data-or-numeric
- * one) a decimal NUMBER token is an integer, read with atoi(); in a data context every
- * number-like token starts a colon-separated hex list. CTX_ANY keeps the lookahead rule
- * used everywhere else (a number followed by ':' is hex). */
+ * one) a decimal NUMBER token is an integer, read with atoi(); in every other context
+ * (data, boolean: CTX_ANY) a number-like token starts a colon-separated hex list, so
+ * `7` there is the byte 07. An operator's right side is read in its left side's context
+ * (parse_expression: context = expression_context (lhs)). */
 typedef enum
 {
   CTX_ANY,
@@ -1205,25 +1206,8 @@ parse_primary (Parser *p, const char *after)
       e = expr_new (BC_CONF_EXPR_CONST_INT);
       e->num = isc_atoi (t->value);
     }
-  else if (p->ctx != CTX_ANY && (word_is_integer (t) || word_is_hex_byte_text (t)))
-    {
-      GBytes *b = parse_colon_hex (p, after);
-      if (b != NULL)
-        {
-          e = expr_new (BC_CONF_EXPR_CONST_DATA);
-          e->data = b;
-        }
-    }
-  else if (t->kind == BC_CONF_TOK_WORD && word_is_integer (t)
-           && !tok_is (peek_at (p, 1), BC_CONF_TOK_COLON))
-    {
-      gint64 v;
-      parse_integer_text (t->value, &v);
-      next (p);
-      e = expr_new (BC_CONF_EXPR_CONST_INT);
-      e->num = (guint64)v;
-    }
-  else if (t->kind == BC_CONF_TOK_WORD && tok_is (peek_at (p, 1), BC_CONF_TOK_COLON))
+  else if (word_is_integer (t) || word_is_hex_byte_text (t)
+           || (t->kind == BC_CONF_TOK_WORD && tok_is (peek_at (p, 1), BC_CONF_TOK_COLON)))
     {
       GBytes *b = parse_colon_hex (p, after);
       if (b != NULL)
@@ -1425,7 +1409,13 @@ parse_sum (Parser *p, const char *after)
       BcConfExpr *e = expr_new (BC_CONF_EXPR_ARITH);
       e->num = (guint64)(op->kind == BC_CONF_TOK_PLUS ? '+' : '-');
       e->a[0] = g_steal_pointer (&left);
-      e->a[1] = parse_term (p, "'+'");
+      {
+        /* The left side's context (numeric when it is valid): `x - 1` subtracts one. */
+        ExprCtx saved = p->ctx;
+        p->ctx = bc_conf_expr_type (e->a[0]) == BC_CONF_TYPE_NUMERIC ? CTX_NUMERIC : CTX_ANY;
+        e->a[1] = parse_term (p, "'+'");
+        p->ctx = saved;
+      }
       if (e->a[1] == NULL || bc_conf_expr_type (e->a[0]) != BC_CONF_TYPE_NUMERIC
           || bc_conf_expr_type (e->a[1]) != BC_CONF_TYPE_NUMERIC)
         {
@@ -1470,17 +1460,27 @@ parse_comparison (Parser *p, const char *after)
   next (p);
   e = expr_new (kind);
   e->a[0] = g_steal_pointer (&left);
-  e->a[1] = parse_sum (p, bc_conf_tokens[op->kind].describe);
+  {
+    /* ISC reads the right side in the left side's context: after a data expression a
+     * number is hex data, so `option ipxe.https = 1` compares the option with 01 and is
+     * true when iPXE sends https = 1; after a numeric one it is an integer. */
+    ExprCtx saved = p->ctx;
+    BcConfType lt = bc_conf_expr_type (e->a[0]);
+    p->ctx = lt == BC_CONF_TYPE_DATA      ? CTX_DATA
+             : lt == BC_CONF_TYPE_NUMERIC ? CTX_NUMERIC
+                                          : CTX_ANY;
+    e->a[1] = parse_sum (p, bc_conf_tokens[op->kind].describe);
+    p->ctx = saved;
+  }
   if (e->a[1] == NULL)
     {
       bc_conf_expr_free (e);
       return NULL;
     }
-  /* ISC accepts data compared with a number (`option arch = 7`, never equal at run
-   * time: tree.c compares binding types first) but not booleans with either. */
-  if ((bc_conf_expr_type (e->a[0]) != bc_conf_expr_type (e->a[1])
-       && (bc_conf_expr_type (e->a[0]) == BC_CONF_TYPE_BOOLEAN
-           || bc_conf_expr_type (e->a[1]) == BC_CONF_TYPE_BOOLEAN))
+  /* ISC refuses operands of different types ("illegal expression relating different
+   * types"); `option arch = 7` is not one: the 7 is read as data (see above). */
+  if (bc_conf_expr_type (e->a[0]) != bc_conf_expr_type (e->a[1])
+      || bc_conf_expr_type (e->a[1]) == BC_CONF_TYPE_BOOLEAN /* "expecting data/numeric" */
       || ((kind == BC_CONF_EXPR_REGEX || kind == BC_CONF_EXPR_IREGEX)
           && (bc_conf_expr_type (e->a[0]) != BC_CONF_TYPE_DATA
               || bc_conf_expr_type (e->a[1]) != BC_CONF_TYPE_DATA)))

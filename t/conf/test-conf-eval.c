@@ -840,6 +840,30 @@ test_switch_crash (void)
   g_assert_cmpstr (ipxe->filename, ==, "boot.ipxe");
 }
 
+/* ISC reads the right side of `=` in the left side's context: after a data expression
+ * a number is hex data, so `option ipxe.https = 1` is true for an iPXE that sends
+ * https = 1, and a number compared with a 16-bit option is one byte, never equal. */
+static void
+test_equal_number_context (void)
+{
+  g_autoptr (BcConf) conf
+      = bc_test_conf_from_text ("option space ipxe;\n"
+                                "option ipxe-encap-opts code 175 = encapsulate ipxe;\n"
+                                "option ipxe.https code 20 = unsigned integer 8;\n"
+                                "option arch code 93 = unsigned integer 16;\n"
+                                "if option ipxe.https = 1 { filename \"https\"; }\n"
+                                "elsif option arch = 7 { filename \"never\"; }\n"
+                                "elsif substring (option arch, 1, 1) = 7 { filename \"byte\"; }\n"
+                                "else { filename \"other\"; }\n");
+  g_autoptr (BcConfResult) joyent = eval (conf, REQ_IPXE_JOYENT, 9);
+  g_autoptr (BcConfResult) builtin = eval (conf, REQ_IPXE_BUILTIN, 9);
+  g_autoptr (BcConfResult) efi = eval (conf, REQ_PXE_EFI64, 9);
+
+  g_assert_cmpstr (joyent->filename, ==, "https");
+  g_assert_cmpstr (builtin->filename, ==, "other");
+  g_assert_cmpstr (efi->filename, ==, "byte");
+}
+
 /* A break in a scope ends its statements, but `authoritative` is a flag ISC's parser
  * sets on the group (server/confpars.c), not a statement: a break does not skip it. */
 static void
@@ -885,5 +909,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conf-eval/switch/semantics", test_switch_semantics);
   g_test_add_func ("/conf-eval/switch/crash", test_switch_crash);
   g_test_add_func ("/conf-eval/break-authoritative", test_break_authoritative);
+  g_test_add_func ("/conf-eval/equal-number-context", test_equal_number_context);
   return g_test_run ();
 }

@@ -433,6 +433,16 @@ static const struct
   { TRUE, "if not known { switch (option user-class) { default: } }\n" },
   /* Data arguments are read in ISC's data context: a number there is hex data. */
   { TRUE, "option host-name = 41;\n" },
+  /* An operator's right side is read in its left side's context (parse_expression). */
+  { TRUE, "if 1 = option ip-forwarding { }\n" },
+  { TRUE, "if extract-int (option dhcp-message-type, 8) = 010 { }\n" },
+  { FALSE, "if extract-int (option dhcp-message-type, 8) = 0x10 { }\n" },
+  { FALSE, "if extract-int (option dhcp-message-type, 8) = \"x\" { }\n" },
+  { FALSE, "if option host-name = extract-int (option dhcp-message-type, 8) { }\n" },
+  { FALSE, "if 7 = extract-int (option dhcp-message-type, 8) { }\n" },
+  { FALSE, "option arch code 93 = unsigned integer 16;\nif option arch = 0x7 { }\n" },
+  { FALSE, "if exists user-class = exists user-class { }\n" },
+  { TRUE, "if ab = ab { }\n" },
 };
 
 static void
