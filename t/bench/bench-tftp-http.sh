@@ -11,7 +11,7 @@ serve_roots=${1:?usage: $0 SERVE-ROOTS PEERS-DIR}
 peers_dir=${2:?usage: $0 SERVE-ROOTS PEERS-DIR}
 REPEAT=${BENCH_REPEAT:-5}
 . "$(dirname "$0")/../tftp/netns-env.sh"
-require_host curl atftp in.tftpd dnsmasq nginx wrk
+require_host curl atftp in.tftpd dnsmasq nginx wrk taskset
 netns_setup
 chmod 755 "$WORK" # tftpd-hpa and nginx workers drop privileges
 ROOT=$WORK/root
@@ -41,13 +41,16 @@ ip -n "$NS_S" addr add "$DNSMASQ_IP/24" dev "$VETH_S"
 start_serve_roots "$serve_roots" "$ROOT" "$SRV_IP"
 in_s in.tftpd --foreground --listen --address "$SRV_IP:1069" --user nobody --secure "$ROOT" &
 bg_pids+=($!)
+TFTPD_PID=$!
 in_s dnsmasq --keep-in-foreground --port=0 --enable-tftp --tftp-root="$ROOT" \
   --listen-address="$DNSMASQ_IP" --bind-interfaces --user=root \
   --pid-file="$WORK/dnsmasq.pid" --log-facility=/dev/null &
 bg_pids+=($!)
+DNSMASQ_PID=$!
 in_s "$ATFTPD" --daemon --no-fork --port 3069 --bind-address "$SRV_IP" --user root.root \
   --logfile /dev/null --maxthread 100 "$ROOT" &
 bg_pids+=($!)
+ATFTPD_PID=$!
 cat >"$WORK/nginx.conf" <<NGINX
 worker_processes 2;
 pid $WORK/nginx.pid;
@@ -82,10 +85,11 @@ secs () { awk -v s="$1" -v e="$2" 'BEGIN {printf "%.6f\n", (e - s) / 1e9}'; }
 
 # One run each; every figure is the best of REPEAT rounds, and the rounds interleave
 # the servers, so that load from elsewhere on the machine hits all of them alike.
-curl_tftp () { # HOST PORT FILE BLKSIZE -> seconds
-  local t
+curl_tftp () { # HOST PORT FILE BLKSIZE [CPU] -> seconds (curl pinned to CPU if given)
+  local t pin=()
+  [ -n "${5:-}" ] && pin=(taskset -c "$5")
   rm -f "$O/x"
-  t=$(in_c curl -s --tftp-blksize "$4" -o "$O/x" -w '%{time_total}' "tftp://$1:$2/$3")
+  t=$(in_c "${pin[@]}" curl -s --tftp-blksize "$4" -o "$O/x" -w '%{time_total}' "tftp://$1:$2/$3")
   verify "$ROOT/$3" "$O/x" "tftp://$1:$2/$3 blksize $4"
   echo "$t"
 }
@@ -130,12 +134,29 @@ keep_max () {
   if [ -z "${T[$1]:-}" ] || awk -v a="$2" -v b="${T[$1]}" 'BEGIN {exit !(a > b)}'; then T[$1]=$2; fi
 }
 servers=("bootserv:$SRV_IP:69" "tftpd-hpa:$SRV_IP:1069" "dnsmasq:$DNSMASQ_IP:69" "atftpd:$SRV_IP:3069")
+declare -A SPID=([bootserv]=$SERVE_PID [tftpd-hpa]=$TFTPD_PID [dnsmasq]=$DNSMASQ_PID
+  [atftpd]=$ATFTPD_PID)
+# Lock-step TFTP is one round trip per block, and what a round trip costs depends
+# mostly on where the kernel puts server and client: on one CPU a block is a pair of
+# context switches, on two it is two cross-CPU wake-ups (about 3.5x slower here, for
+# every server alike). Left to the scheduler, a "best of N" measures placement luck
+# more than the server; so the 64 MiB fetch is also measured with both pinned, the
+# server (all its threads, and the children tftpd-hpa forks) to CPU 0 and curl to
+# CPU 0 or to CPU 1.
+ncpu=$(nproc)
+pin () { # pin NAME CPULIST
+  taskset -a -p -c "$2" "${SPID[$1]}" >/dev/null
+}
 for round in $(seq "$REPEAT"); do
   for s in "${servers[@]}"; do
     IFS=: read -r name host port <<<"$s"
     keep_min "$name.1m" "$(curl_tftp "$host" "$port" 1m.bin 1468)"
     keep_min "$name.64m" "$(curl_tftp "$host" "$port" 64m.bin 1468)"
     keep_min "$name.c8" "$(concurrent8 "$host" "$port")"
+    pin "$name" 0
+    keep_min "$name.64m.cpu1" "$(curl_tftp "$host" "$port" 64m.bin 1468 0)"
+    [ "$ncpu" -ge 2 ] && keep_min "$name.64m.cpu2" "$(curl_tftp "$host" "$port" 64m.bin 1468 1)"
+    pin "$name" "0-$((ncpu - 1))"
   done
   keep_min bootserv.w16 "$(atftp_win "$SRV_IP" 69 64m.bin 16)"
   keep_min atftpd.w16 "$(atftp_win "$SRV_IP" 3069 64m.bin 16)"
@@ -153,6 +174,12 @@ for s in "${servers[@]}"; do
     "$(mibps 1048576 "${T[$name.1m]}")" "$(mibps 67108864 "${T[$name.64m]}")" \
     "$(mibps 8388608 "${T[$name.c8]}")"
 done
+echo "# TFTP 64 MiB with server and curl pinned: one CPU / two CPUs"
+for s in "${servers[@]}"; do
+  IFS=: read -r name host port <<<"$s"
+  printf '# %-10s one CPU %6.1f MiB/s   two CPUs %6.1f MiB/s\n' "$name" \
+    "$(mibps 67108864 "${T[$name.64m.cpu1]}")" "$(mibps 67108864 "${T[$name.64m.cpu2]:-0}")"
+done
 echo "# TFTP, atftp client, blksize 1468, windowsize 16, 64 MiB"
 printf '# %-10s %6.1f MiB/s\n' bootserv "$(mibps 67108864 "${T[bootserv.w16]}")" atftpd \
   "$(mibps 67108864 "${T[atftpd.w16]}")"
@@ -167,7 +194,12 @@ printf '# %-10s 64 MiB in %.0f ms (%.1f MiB/s), small file %s req/s\n' \
 r () { ratio "$2" "$1"; }
 rl () { printf '%-58s %s\n' "$1" "$2"; }
 echo "# Ratios (bootserv / peer; target in brackets)"
-rl "tftp 64 MiB vs tftpd-hpa, equal blksize [>= 1.00]" "$(r "${T[bootserv.64m]}" "${T[tftpd-hpa.64m]}")"
+rl "tftp 64 MiB vs tftpd-hpa, equal blksize, one CPU [>= 1.00]" \
+  "$(r "${T[bootserv.64m.cpu1]}" "${T[tftpd-hpa.64m.cpu1]}")"
+[ "$ncpu" -ge 2 ] && rl "tftp 64 MiB vs tftpd-hpa, equal blksize, two CPUs [>= 1.00]" \
+  "$(r "${T[bootserv.64m.cpu2]}" "${T[tftpd-hpa.64m.cpu2]}")"
+rl "tftp 64 MiB vs tftpd-hpa, equal blksize, placement left to the kernel" \
+  "$(r "${T[bootserv.64m]}" "${T[tftpd-hpa.64m]}")"
 rl "tftp 64 MiB vs dnsmasq" "$(r "${T[bootserv.64m]}" "${T[dnsmasq.64m]}")"
 rl "tftp 64 MiB vs atftpd" "$(r "${T[bootserv.64m]}" "${T[atftpd.64m]}")"
 rl "tftp 1 MiB vs tftpd-hpa" "$(r "${T[bootserv.1m]}" "${T[tftpd-hpa.1m]}")"
