@@ -4,22 +4,12 @@
 
 #include "harness/core/tap.h"
 
+#include "t/test-golden.h"
+
 static void
 check_golden (const char *name, const char *actual)
 {
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "harness", name, NULL);
-  g_autofree char *expected = NULL;
-  g_autoptr (GError) error = NULL;
-
-  if (g_getenv ("BC_REGENERATE") != NULL)
-    {
-      g_assert_true (g_file_set_contents (path, actual, -1, &error));
-      g_test_message ("regenerated %s", path);
-      return;
-    }
-  if (!g_file_get_contents (path, &expected, NULL, &error))
-    g_error ("%s (run with BC_REGENERATE=1 to create it)", error->message);
-  g_assert_cmpstr (actual, ==, expected);
+  bc_test_check_golden ("harness", name, actual);
 }
 
 static const BcTapInfo info = {

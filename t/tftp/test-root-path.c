@@ -147,52 +147,39 @@ typedef struct
   const char *request;
   const char *contents; /* NULL: refused with code */
   int code;
+  gboolean via_symlink; /* the fallback walk refuses it (PERMISSION_DENIED) */
 } OpenCase;
 
 static const OpenCase opens[] = {
-  { "boot/ipxe.efi", "EFI", 0 },
-  { "/boot/ipxe.efi", "EFI", 0 },
-  { "inside-link", "EFI", 0 }, /* a symlink that stays inside works */
-  { "missing", NULL, G_IO_ERROR_NOT_FOUND },
-  { "boot/missing/x", NULL, G_IO_ERROR_NOT_FOUND },
-  { "boot/ipxe.efi/x", NULL, G_IO_ERROR_NOT_FOUND },
-  { "../outside/secret", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "escape-rel", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "escape-abs", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "boot/dir-escape/secret", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "boot", NULL, G_IO_ERROR_IS_DIRECTORY },
-  { "fifo", NULL, G_IO_ERROR_PERMISSION_DENIED }, /* and it must not hang */
-};
-
-/* The fallback walk without openat2: the same, except that it refuses every
- * symlink, also one that stays inside. */
-static const OpenCase opens_walk[] = {
-  { "boot/ipxe.efi", "EFI", 0 },
-  { "/boot/ipxe.efi", "EFI", 0 },
-  { "inside-link", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "missing", NULL, G_IO_ERROR_NOT_FOUND },
-  { "boot/missing/x", NULL, G_IO_ERROR_NOT_FOUND },
-  { "boot/ipxe.efi/x", NULL, G_IO_ERROR_NOT_FOUND },
-  { "../outside/secret", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "escape-rel", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "escape-abs", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "boot/dir-escape/secret", NULL, G_IO_ERROR_PERMISSION_DENIED },
-  { "boot", NULL, G_IO_ERROR_IS_DIRECTORY },
-  { "fifo", NULL, G_IO_ERROR_PERMISSION_DENIED },
+  { "boot/ipxe.efi", "EFI", 0, FALSE },
+  { "/boot/ipxe.efi", "EFI", 0, FALSE },
+  /* A symlink that stays inside works with openat2; the fallback walk without it
+   * refuses every symlink, also one that stays inside. */
+  { "inside-link", "EFI", 0, TRUE },
+  { "missing", NULL, G_IO_ERROR_NOT_FOUND, FALSE },
+  { "boot/missing/x", NULL, G_IO_ERROR_NOT_FOUND, FALSE },
+  { "boot/ipxe.efi/x", NULL, G_IO_ERROR_NOT_FOUND, FALSE },
+  { "../outside/secret", NULL, G_IO_ERROR_PERMISSION_DENIED, FALSE },
+  { "escape-rel", NULL, G_IO_ERROR_PERMISSION_DENIED, FALSE },
+  { "escape-abs", NULL, G_IO_ERROR_PERMISSION_DENIED, FALSE },
+  { "boot/dir-escape/secret", NULL, G_IO_ERROR_PERMISSION_DENIED, FALSE },
+  { "boot", NULL, G_IO_ERROR_IS_DIRECTORY, FALSE },
+  { "fifo", NULL, G_IO_ERROR_PERMISSION_DENIED, FALSE }, /* and it must not hang */
 };
 
 static void
-run_opens (Tree *t, const OpenCase *cases, gsize n, BcRootPathMethod method)
+run_opens (Tree *t, BcRootPathMethod method)
 {
-  for (gsize i = 0; i < n; i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (opens); i++)
     {
-      const OpenCase *c = &cases[i];
+      const OpenCase *c = &opens[i];
       g_autoptr (GError) error = NULL;
       struct stat st;
       int fd = bc_root_path_open_with (t->root_fd, c->request, method, &st, &error);
+      gboolean refused = c->contents == NULL || (c->via_symlink && method == BC_ROOT_PATH_WALK);
 
       g_test_message ("'%s'", c->request);
-      if (c->contents != NULL)
+      if (!refused)
         {
           char buf[16] = { 0 };
           g_assert_no_error (error);
@@ -205,7 +192,9 @@ run_opens (Tree *t, const OpenCase *cases, gsize n, BcRootPathMethod method)
       else
         {
           g_assert_cmpint (fd, ==, -1);
-          g_assert_error (error, G_IO_ERROR, c->code);
+          int code = c->contents == NULL ? c->code : G_IO_ERROR_PERMISSION_DENIED;
+
+          g_assert_error (error, G_IO_ERROR, code);
         }
     }
 }
@@ -213,13 +202,13 @@ run_opens (Tree *t, const OpenCase *cases, gsize n, BcRootPathMethod method)
 static void
 test_open (Tree *t, gconstpointer data)
 {
-  run_opens (t, opens, G_N_ELEMENTS (opens), BC_ROOT_PATH_AUTO);
+  run_opens (t, BC_ROOT_PATH_AUTO);
 }
 
 static void
 test_open_walk (Tree *t, gconstpointer data)
 {
-  run_opens (t, opens_walk, G_N_ELEMENTS (opens_walk), BC_ROOT_PATH_WALK);
+  run_opens (t, BC_ROOT_PATH_WALK);
 }
 
 int

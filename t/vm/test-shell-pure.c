@@ -7,6 +7,8 @@
 #include "harness/shell/console.h"
 #include "harness/shell/vm.h"
 
+#include "t/test-golden.h"
+
 static void
 collect_line (const char *line, gpointer user_data)
 {
@@ -104,20 +106,9 @@ test_console_hostile (void)
 }
 
 static void
-check_golden (const char *name, const char *text)
+check_golden (const char *name, const char *actual)
 {
-  g_autofree char *path = g_build_filename (BC_TEST_DATA, "vm", name, NULL);
-  g_autofree char *want = NULL;
-  g_autoptr (GError) error = NULL;
-
-  if (g_getenv ("BC_REGENERATE") != NULL)
-    {
-      g_assert_true (g_file_set_contents (path, text, -1, &error));
-      return;
-    }
-  g_assert_true (g_file_get_contents (path, &want, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpstr (text, ==, want);
+  bc_test_check_golden ("vm", name, actual);
 }
 
 static void
