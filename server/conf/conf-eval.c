@@ -65,6 +65,25 @@ typedef struct
   BcConfLocation crash_where;
 } Eval;
 
+/* An evaluation of @conf for @req (ctx NULL: a request with no context); no
+ * host, bootp or booting decision yet (-1). */
+static void
+eval_init (Eval *ev, const BcConf *conf, const BcDhcpMsg *req, const BcConfRequestContext *ctx,
+           BcConfResult *res, GPtrArray *set, GHashTable *pkt_cache)
+{
+  static const BcConfRequestContext no_ctx = { 0 };
+
+  *ev = (Eval){ .conf = conf,
+                .req = req,
+                .ctx = ctx != NULL ? ctx : &no_ctx,
+                .res = res,
+                .set = set,
+                .pkt_cache = pkt_cache,
+                .unknown_clients = -1,
+                .bootp = -1,
+                .booting = -1 };
+}
+
 static void trace (Eval *ev, const BcConfLocation *where, const char *fmt, ...)
     G_GNUC_PRINTF (3, 4);
 
@@ -1318,21 +1337,14 @@ bc_conf_evaluate (const BcConf *conf, const BcDhcpMsg *request, const BcConfRequ
   g_autoptr (GPtrArray) set = g_ptr_array_new_with_free_func ((GDestroyNotify)set_option_free);
   g_autoptr (GHashTable) pkt_cache
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ptr_array_unref0);
-  BcConfRequestContext no_ctx = { 0 };
-  Eval ev = { 0 };
+  Eval ev;
   Decl *subnet = NULL, *host = NULL, *pool = NULL;
   guint32 sel;
 
   g_return_val_if_fail (conf != NULL, NULL);
   g_return_val_if_fail (request != NULL, NULL);
 
-  ev.conf = conf;
-  ev.req = request;
-  ev.ctx = ctx != NULL ? ctx : &no_ctx;
-  ev.res = res;
-  ev.set = set;
-  ev.pkt_cache = pkt_cache;
-  ev.unknown_clients = ev.bootp = ev.booting = -1;
+  eval_init (&ev, conf, request, ctx, res, set, pkt_cache);
 
   collect (conf->body, chain, &d);
 
@@ -1544,16 +1556,9 @@ bc_conf_startup_crash (const BcConf *conf, BcConfLocation *ret_label)
   g_autoptr (GPtrArray) set = g_ptr_array_new_with_free_func ((GDestroyNotify)set_option_free);
   g_autoptr (GHashTable) pkt_cache
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ptr_array_unref0);
-  BcConfRequestContext no_ctx = { 0 };
-  Eval ev = { 0 };
+  Eval ev;
 
-  ev.conf = conf;
-  ev.req = none;
-  ev.ctx = &no_ctx;
-  ev.res = res;
-  ev.set = set;
-  ev.pkt_cache = pkt_cache;
-  ev.unknown_clients = ev.bootp = ev.booting = -1;
+  eval_init (&ev, conf, none, NULL, res, set, pkt_cache);
   ev.no_packet = TRUE;
   exec_body (&ev, conf->body);
   if (ev.crashed)
